@@ -1,0 +1,67 @@
+# The two commands: `make run` and `make test`. Both set everything up first and skip what is done:
+# the venv is keyed on requirements.lock, the model on its training inputs (scripts/*.sh).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Local settings (see .env.example) are exported to every command.
+ifneq (,$(wildcard .env))
+include .env
+export
+endif
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup venv db model run test lint typecheck validate unit conversation lock clean
+
+help:
+	@echo "make run    set up (venv, database, model) and start the assistant"
+	@echo "make test   set up, then lint, types, rasa data validate, unit and conversation tests"
+	@echo "make lock   re-resolve requirements.in into requirements.lock"
+
+venv:
+	@scripts/ensure-venv.sh
+
+db: venv
+	@$(PY) -m bot.cli db-setup
+
+model: venv
+	@scripts/train-if-changed.sh >/dev/null
+
+setup: venv db model
+
+run: setup
+	@$(PY) -m bot.cli run --model "$$(scripts/train-if-changed.sh)"
+
+lint: venv
+	$(BIN)/ruff check .
+
+typecheck: venv
+	$(BIN)/mypy
+
+validate: venv
+	@mkdir -p var
+	$(PY) -m bot.cli check-domain
+	$(BIN)/rasa data validate --domain domain --data data --config config.yml --fail-on-warnings \
+		>var/validate.log 2>&1 || { cat var/validate.log; exit 1; }
+	@echo "rasa data validate: ok"
+
+unit: venv
+	$(BIN)/pytest tests/unit -q
+
+conversation: venv model
+	RASA_MODEL="$$(scripts/train-if-changed.sh)" $(BIN)/pytest tests/conversation -q
+
+test: setup lint typecheck validate unit conversation
+
+lock: venv
+	$(BIN)/uv pip compile requirements.in --python-version 3.10 -o requirements.lock
+
+clean:
+	rm -rf var models .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,368 @@
+"""`SqlBillingBackend`: the `BillingBackend` on SQLAlchemy Core (SQLite or PostgreSQL).
+
+Each call runs in one short transaction of its own; writes are retried when a unique constraint
+(a reference drawn twice, a payment recorded concurrently) rejects them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from bot.billing import pdf
+from bot.billing.backend import BackendUnavailable, BillingBackend, NotFound
+from bot.billing.models import (
+    AccountSummary,
+    CancellationConfirmation,
+    CancellationTerms,
+    Customer,
+    DueDayChange,
+    DueDayOptions,
+    InstallmentAgreement,
+    InstallmentOffer,
+    Invoice,
+    LateCharges,
+    NewTicket,
+    NotaFiscal,
+    Payment,
+    PaymentMethod,
+    PaymentMethodKind,
+    Plan,
+    PlanChangePreview,
+    PriceAdjustment,
+    SecureLink,
+    ServiceStatus,
+    Subscription,
+    Ticket,
+    VerificationResult,
+)
+from bot.billing.policy import DEFAULT_SECURITY, CountryPolicy, SecurityPolicy, policy_for
+from bot.billing.references import normalize_reference
+from bot.billing.rules import late_charges
+from bot.billing.sql import (
+    accounts,
+    agreements,
+    cancellation,
+    changes,
+    mappers,
+    payments,
+    queries,
+    tickets,
+    verification,
+)
+from bot.billing.sql.schema import installment_agreements, notas_fiscais, price_adjustments
+from bot.i18n import normalize_language
+
+T = TypeVar("T")
+Clock = Callable[[], datetime]
+
+WRITE_ATTEMPTS = 3
+MAX_LIST = 100
+_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(now: datetime) -> datetime:
+    if now.tzinfo is None:
+        raise ValueError("`now` must be timezone-aware")
+    return now
+
+
+def _bounded(limit: int) -> int:
+    return max(1, min(limit, MAX_LIST))
+
+
+class SqlBillingBackend(BillingBackend):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        public_base_url: str,
+        policies: Mapping[str, CountryPolicy] | None = None,
+        security: SecurityPolicy = DEFAULT_SECURITY,
+        clock: Clock = _utc_now,
+    ) -> None:
+        self._engine = engine
+        self._base_url = public_base_url.rstrip("/")
+        self._policies = {code.upper(): policy for code, policy in (policies or {}).items()}
+        self._security = security
+        self._clock = clock
+
+    # -- plumbing ---------------------------------------------------------------------------------
+    def _read(self, work: Callable[[Connection], T]) -> T:
+        try:
+            with self._engine.connect() as conn:
+                return work(conn)
+        except _UNAVAILABLE as error:
+            raise BackendUnavailable(str(error)) from error
+
+    def _write(self, work: Callable[[Connection], T]) -> T:
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self._engine.begin() as conn:
+                    return work(conn)
+            except IntegrityError:
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+            except _UNAVAILABLE as error:
+                raise BackendUnavailable(str(error)) from error
+        raise AssertionError("unreachable")
+
+    def policy(self, country: str) -> CountryPolicy:
+        return policy_for(country, self._policies)
+
+    def _policy_of(self, customer_row: queries.Row) -> CountryPolicy:
+        return self.policy(customer_row.country)
+
+    # -- customers and identity verification ----------------------------------------------------
+    def verify_identity(self, customer_number: str, second_factor: str, now: datetime) -> VerificationResult:
+        now = _aware(now)
+        return self._write(
+            lambda conn: verification.verify(conn, customer_number, second_factor, now, self._security)
+        )
+
+    def get_customer(self, customer_id: int) -> Customer:
+        return self._read(lambda conn: mappers.customer(queries.customer_row(conn, customer_id)))
+
+    def get_account_summary(self, customer_id: int, today: date) -> AccountSummary:
+        return self._read(
+            lambda conn: accounts.account_summary(conn, queries.customer_row(conn, customer_id), today)
+        )
+
+    # -- plans and subscriptions ------------------------------------------------------------------
+    def list_plans(self, country: str) -> list[Plan]:
+        return self._read(lambda conn: queries.plans_of_country(conn, country))
+
+    def get_subscription(self, customer_id: int) -> Subscription:
+        return self._read(lambda conn: queries.subscription_of(conn, customer_id))
+
+    def preview_plan_change(self, customer_id: int, plan_code: str, today: date) -> PlanChangePreview:
+        def work(conn: Connection) -> PlanChangePreview:
+            row = queries.customer_row(conn, customer_id)
+            return changes.plan_change(conn, row, plan_code, today, self._policy_of(row)).preview
+
+        return self._read(work)
+
+    def change_plan(self, customer_id: int, plan_code: str, today: date) -> PlanChangePreview:
+        def work(conn: Connection) -> PlanChangePreview:
+            row = queries.customer_row(conn, customer_id)
+            change = changes.plan_change(conn, row, plan_code, today, self._policy_of(row))
+            changes.apply_plan_change(conn, row, change, today)
+            return change.preview
+
+        return self._write(work)
+
+    def latest_price_adjustment(self, customer_id: int) -> PriceAdjustment | None:
+        def work(conn: Connection) -> PriceAdjustment | None:
+            queries.customer_row(conn, customer_id)
+            row = conn.execute(
+                select(price_adjustments)
+                .where(price_adjustments.c.customer_id == customer_id)
+                .order_by(price_adjustments.c.effective_on.desc(), price_adjustments.c.id.desc())
+                .limit(1)
+            ).first()
+            return None if row is None else mappers.price_adjustment(row)
+
+        return self._read(work)
+
+    # -- invoices ---------------------------------------------------------------------------------
+    def list_invoices(self, customer_id: int, limit: int = 6) -> list[Invoice]:
+        return self._read(lambda conn: queries.invoices_of(conn, customer_id, limit=_bounded(limit)))
+
+    def get_invoice(self, customer_id: int, reference: str) -> Invoice:
+        wanted = normalize_reference(reference)
+        return self._read(lambda conn: queries.invoice_of(conn, customer_id, wanted))
+
+    def render_invoice_pdf(self, customer_id: int, reference: str, language: str) -> bytes:
+        wanted = normalize_reference(reference)
+
+        def work(conn: Connection) -> tuple[Invoice, Customer]:
+            customer = mappers.customer(queries.customer_row(conn, customer_id))
+            return queries.invoice_of(conn, customer_id, wanted), customer
+
+        invoice, customer = self._read(work)
+        chosen = normalize_language(language) or customer.language
+        return pdf.render_invoice(invoice, customer, chosen, self._clock().date())
+
+    # -- balance, payments and late fees ----------------------------------------------------------
+    def late_charges(self, customer_id: int, today: date) -> list[LateCharges]:
+        def work(conn: Connection) -> list[LateCharges]:
+            policy = self._policy_of(queries.customer_row(conn, customer_id))
+            found = []
+            for invoice in queries.overdue_invoices(conn, customer_id, today):
+                fee, interest = late_charges(invoice.balance, invoice.due_on, today, policy)
+                days = (today - invoice.due_on).days
+                found.append(
+                    LateCharges(invoice.reference, invoice.balance, days, fee, interest, invoice.currency)
+                )
+            return found
+
+        return self._read(work)
+
+    def record_payment(
+        self,
+        customer_id: int,
+        amount: Decimal,
+        method: PaymentMethodKind,
+        provider_reference: str,
+        now: datetime,
+    ) -> Payment:
+        now = _aware(now)
+        return self._write(
+            lambda conn: payments.record_payment(conn, customer_id, amount, method, provider_reference, now)
+        )
+
+    def list_payments(self, customer_id: int, limit: int = 10) -> list[Payment]:
+        return self._read(lambda conn: payments.list_payments(conn, customer_id, _bounded(limit)))
+
+    # -- payment methods --------------------------------------------------------------------------
+    def list_payment_methods(self, customer_id: int) -> list[PaymentMethod]:
+        return self._read(lambda conn: payments.list_methods(conn, customer_id))
+
+    def set_default_payment_method(self, customer_id: int, method_id: int) -> PaymentMethod:
+        return self._write(lambda conn: payments.set_default_method(conn, customer_id, method_id))
+
+    def create_payment_method_link(self, customer_id: int, now: datetime) -> SecureLink:
+        now = _aware(now)
+        return self._write(
+            lambda conn: payments.create_link(conn, customer_id, now, self._base_url, self._security)
+        )
+
+    def set_auto_pay(self, customer_id: int, enabled: bool) -> Subscription:
+        def work(conn: Connection) -> Subscription:
+            queries.customer_row(conn, customer_id)
+            if enabled:
+                payments.check_auto_pay_possible(conn, customer_id)
+            changes.set_auto_pay(conn, customer_id, enabled)
+            return queries.subscription_of(conn, customer_id)
+
+        return self._write(work)
+
+    # -- due day ----------------------------------------------------------------------------------
+    def due_day_options(self, customer_id: int, today: date) -> DueDayOptions:
+        def work(conn: Connection) -> DueDayOptions:
+            row = queries.customer_row(conn, customer_id)
+            return changes.due_day_options(conn, row, today, self._policy_of(row))
+
+        return self._read(work)
+
+    def change_due_day(self, customer_id: int, new_day: int, today: date) -> DueDayChange:
+        def work(conn: Connection) -> DueDayChange:
+            row = queries.customer_row(conn, customer_id)
+            return changes.change_due_day(conn, row, new_day, today, self._policy_of(row))
+
+        return self._write(work)
+
+    # -- installment agreements -------------------------------------------------------------------
+    def installment_offer(self, customer_id: int, today: date) -> InstallmentOffer:
+        def work(conn: Connection) -> InstallmentOffer:
+            row = queries.customer_row(conn, customer_id)
+            return agreements.installment_offer(conn, row, today, self._policy_of(row))
+
+        return self._read(work)
+
+    def create_installment_agreement(
+        self, customer_id: int, installments: int, today: date
+    ) -> InstallmentAgreement:
+        def work(conn: Connection) -> InstallmentAgreement:
+            row = queries.customer_row(conn, customer_id)
+            return agreements.create_agreement(conn, row, installments, today, self._policy_of(row))
+
+        return self._write(work)
+
+    def get_installment_agreement(self, customer_id: int, reference: str) -> InstallmentAgreement:
+        """Not in `BillingBackend` (yet): an agreement by reference, only the customer's own."""
+        wanted = normalize_reference(reference)
+
+        def work(conn: Connection) -> InstallmentAgreement:
+            row = conn.execute(
+                select(installment_agreements).where(
+                    installment_agreements.c.reference == wanted,
+                    installment_agreements.c.customer_id == customer_id,
+                )
+            ).first()
+            if row is None:
+                raise NotFound("agreement")
+            return agreements.agreement_of(conn, row)
+
+        return self._read(work)
+
+    def active_installment_agreement(self, customer_id: int) -> InstallmentAgreement | None:
+        """Not in `BillingBackend` (yet): the customer's running agreement, if any."""
+
+        def work(conn: Connection) -> InstallmentAgreement | None:
+            row = queries.active_agreement(conn, customer_id)
+            return None if row is None else agreements.agreement_of(conn, row)
+
+        return self._read(work)
+
+    # -- cancellation -----------------------------------------------------------------------------
+    def cancellation_terms(self, customer_id: int, today: date) -> CancellationTerms:
+        def work(conn: Connection) -> CancellationTerms:
+            row = queries.customer_row(conn, customer_id)
+            return cancellation.cancellation_terms(conn, row, today, self._policy_of(row))
+
+        return self._read(work)
+
+    def request_cancellation(self, customer_id: int, today: date, reason: str) -> CancellationConfirmation:
+        def work(conn: Connection) -> CancellationConfirmation:
+            row = queries.customer_row(conn, customer_id)
+            return cancellation.request_cancellation(conn, row, today, reason, self._policy_of(row))
+
+        return self._write(work)
+
+    def accept_retention_offer(self, customer_id: int, offer_code: str, today: date) -> Subscription:
+        def work(conn: Connection) -> Subscription:
+            row = queries.customer_row(conn, customer_id)
+            cancellation.accept_retention_offer(conn, row, offer_code, today, self._policy_of(row))
+            return queries.subscription_of(conn, customer_id)
+
+        return self._write(work)
+
+    # -- service suspension and trust release -----------------------------------------------------
+    def service_status(self, customer_id: int, today: date) -> ServiceStatus:
+        def work(conn: Connection) -> ServiceStatus:
+            row = queries.customer_row(conn, customer_id)
+            return accounts.service_status(conn, row, today, self._policy_of(row))
+
+        return self._read(work)
+
+    def grant_trust_release(self, customer_id: int, today: date) -> ServiceStatus:
+        def work(conn: Connection) -> ServiceStatus:
+            row = queries.customer_row(conn, customer_id)
+            policy = self._policy_of(row)
+            accounts.grant_trust_release(conn, row, today, policy)
+            return accounts.service_status(conn, queries.customer_row(conn, customer_id), today, policy)
+
+        return self._write(work)
+
+    # -- notas fiscais (Brazil) -------------------------------------------------------------------
+    def list_notas_fiscais(self, customer_id: int, period: str) -> list[NotaFiscal]:
+        def work(conn: Connection) -> list[NotaFiscal]:
+            queries.customer_row(conn, customer_id)
+            rows = conn.execute(
+                select(notas_fiscais)
+                .where(notas_fiscais.c.customer_id == customer_id, notas_fiscais.c.period == period.strip())
+                .order_by(notas_fiscais.c.number)
+            )
+            return [mappers.nota_fiscal(row) for row in rows]
+
+        return self._read(work)
+
+    # -- support tickets --------------------------------------------------------------------------
+    def create_ticket(self, ticket: NewTicket, now: datetime) -> Ticket:
+        now = _aware(now)
+        return self._write(lambda conn: tickets.create_ticket(conn, ticket, now))
+
+    def get_ticket(self, reference: str, customer_id: int | None) -> Ticket:
+        return self._read(lambda conn: tickets.find_ticket(conn, reference, customer_id))

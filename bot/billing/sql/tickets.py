@@ -1,0 +1,49 @@
+"""Support tickets handed to the human team."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
+
+from bot.billing.backend import NotFound
+from bot.billing.models import NewTicket, Ticket, TicketStatus
+from bot.billing.references import normalize_reference, ticket_reference
+from bot.billing.sql import mappers, queries
+from bot.billing.sql.schema import tickets
+
+
+def create_ticket(conn: Connection, ticket: NewTicket, now: datetime) -> Ticket:
+    if ticket.customer_id is not None:
+        queries.customer_row(conn, ticket.customer_id)
+    reference = ticket_reference()
+    conn.execute(
+        insert(tickets).values(
+            reference=reference,
+            customer_id=ticket.customer_id,
+            channel=_clip(ticket.channel, tickets.c.channel),
+            language=_clip(ticket.language, tickets.c.language),
+            topic=_clip(ticket.topic, tickets.c.topic),
+            summary=ticket.summary,
+            priority=_clip(ticket.priority, tickets.c.priority),
+            status=TicketStatus.OPEN.value,
+            transcript=list(ticket.transcript),
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return find_ticket(conn, reference, ticket.customer_id)
+
+
+def find_ticket(conn: Connection, reference: str, customer_id: int | None) -> Ticket:
+    """A customer's ticket is only found with that customer's id; an anonymous one by its reference."""
+    row = conn.execute(select(tickets).where(tickets.c.reference == normalize_reference(reference))).first()
+    if row is None or (row.customer_id is not None and row.customer_id != customer_id):
+        raise NotFound("ticket")
+    return mappers.ticket(row)
+
+
+def _clip(value: str, column: object) -> str:
+    length = getattr(getattr(column, "type", None), "length", None)
+    return value[:length] if length else value

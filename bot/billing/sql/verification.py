@@ -1,0 +1,73 @@
+"""Identity verification: customer number plus the billing postal code, with a lock after failures.
+
+Failures are counted per number typed (hashed), known or not, so an unknown number answers, counts
+down and locks exactly like a known one with a wrong code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
+
+from bot.billing.models import VerificationOutcome, VerificationResult
+from bot.billing.policy import SecurityPolicy
+from bot.billing.sql import mappers
+from bot.billing.sql.queries import customer_row_by_number
+from bot.billing.sql.schema import verification_attempts
+
+_IGNORED = re.compile(r"[\s\-.]+")
+_LONGEST_NUMBER = 12
+
+
+def normalize_factor(text: str) -> str:
+    """`01310-100`, ` 01310 100 ` and `01310100` are the same postal code."""
+    return _IGNORED.sub("", text).upper()
+
+
+def number_hash(customer_number: str) -> str:
+    return hashlib.sha256(normalize_factor(customer_number).encode("utf-8")).hexdigest()
+
+
+def verify(
+    conn: Connection, customer_number: str, second_factor: str, now: datetime, security: SecurityPolicy
+) -> VerificationResult:
+    key = number_hash(customer_number)
+    attempts = conn.execute(
+        select(verification_attempts).where(verification_attempts.c.number_hash == key).with_for_update()
+    ).first()
+    if attempts is not None and attempts.locked_until is not None and now < attempts.locked_until:
+        return VerificationResult(VerificationOutcome.LOCKED, locked_until=attempts.locked_until)
+    lock_expired = attempts is not None and attempts.locked_until is not None
+    previous_failures = 0 if attempts is None or lock_expired else attempts.failures
+
+    number = normalize_factor(customer_number)
+    row = customer_row_by_number(conn, number) if len(number) <= _LONGEST_NUMBER else None
+    if row is not None and _same(normalize_factor(row.postal_code), normalize_factor(second_factor)):
+        if attempts is not None:
+            conn.execute(delete(verification_attempts).where(verification_attempts.c.number_hash == key))
+        return VerificationResult(VerificationOutcome.VERIFIED, customer=mappers.customer(row))
+
+    failures = previous_failures + 1
+    locked_until = now + timedelta(minutes=security.lock_minutes)
+    locks = failures >= security.max_verification_failures
+    values = {"failures": failures, "locked_until": locked_until if locks else None, "updated_at": now}
+    if attempts is None:
+        conn.execute(insert(verification_attempts).values(number_hash=key, **values))
+    else:
+        conn.execute(
+            update(verification_attempts).where(verification_attempts.c.number_hash == key).values(**values)
+        )
+    if locks:
+        return VerificationResult(VerificationOutcome.LOCKED, locked_until=locked_until)
+    return VerificationResult(
+        VerificationOutcome.FAILED, attempts_left=security.max_verification_failures - failures
+    )
+
+
+def _same(expected: str, given: str) -> bool:
+    return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))

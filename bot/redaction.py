@@ -1,0 +1,62 @@
+"""Masks payment and identity data in free text before it is stored or logged.
+
+Card numbers (13–19 digits passing the Luhn check, spaces or dashes allowed), IBANs, Brazilian CPFs
+(formatted, or 11 digits with valid check digits) and e-mail addresses (local part masked).
+"""
+
+from __future__ import annotations
+
+import re
+
+CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b", re.IGNORECASE)
+CPF = re.compile(r"(?<!\d)(\d{3}\.?\d{3}\.?\d{3}-?\d{2})(?!\d)")
+EMAIL = re.compile(r"\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
+
+CARD_MASK = "[carte masquée]"
+IBAN_MASK = "[IBAN masqué]"
+CPF_MASK = "[CPF masqué]"
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def cpf_valid(digits: str) -> bool:
+    if len(digits) != 11 or digits == digits[0] * 11:
+        return False
+    for length in (9, 10):
+        total = sum(int(d) * weight for d, weight in zip(digits[:length], range(length + 1, 1, -1)))
+        check = (total * 10) % 11 % 10
+        if check != int(digits[length]):
+            return False
+    return True
+
+
+def _mask_card(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    return CARD_MASK if 13 <= len(digits) <= 19 and luhn_valid(digits) else match.group(0)
+
+
+def _mask_cpf(match: re.Match[str]) -> str:
+    raw = match.group(1)
+    digits = re.sub(r"\D", "", raw)
+    formatted = "." in raw or "-" in raw
+    return CPF_MASK if cpf_valid(digits) or (formatted and len(digits) == 11) else raw
+
+
+def redact(text: str) -> str:
+    text = CARD.sub(_mask_card, text)
+    text = IBAN.sub(IBAN_MASK, text)
+    text = CPF.sub(_mask_cpf, text)
+    return EMAIL.sub(lambda m: f"{m.group(1)}***{m.group(2)}", text)
+
+
+def contains_sensitive_data(text: str) -> bool:
+    return redact(text) != text

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Trains the Rasa model only when its inputs changed. The model is named after the fingerprint of
+# config.yml, domain/, data/, the custom NLU components and the lock file, so a second run reuses it.
+# Prints the model path on the last line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fingerprint=$(
+  { find config.yml domain data bot/nlu requirements.lock -type f \( -name '*.yml' -o -name '*.py' -o -name '*.lock' \) \
+      -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16
+)
+model="models/billing-$fingerprint.tar.gz"
+
+if [ ! -f "$model" ]; then
+  echo "Training the model (inputs changed: $fingerprint)" >&2
+  start=$(date +%s)
+  RASA_TELEMETRY_ENABLED=false .venv/bin/rasa train --config config.yml --domain domain --data data \
+    --out models --fixed-model-name "billing-$fingerprint" --augmentation 0 --quiet >&2
+  echo "Training took $(( $(date +%s) - start )) s" >&2
+  # keep the three most recent models
+  ls -t models/billing-*.tar.gz 2>/dev/null | tail -n +4 | xargs -r rm -f
+fi
+echo "$model"

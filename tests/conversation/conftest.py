@@ -1,0 +1,143 @@
+"""Starts the real action server and Rasa server (REST channel, HTTP API with a token) on free ports,
+against a freshly migrated and seeded SQLite billing database, for the whole test session."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from bot.billing.database import make_engine, migrate, seed_demo
+from bot.billing.sql.backend import SqlBillingBackend
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+START_TIMEOUT_S = 240
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not come up in {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
+
+
+@dataclass
+class Assistant:
+    base_url: str
+    token: str
+    backend: SqlBillingBackend
+    today: date
+
+    def send(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        payload: dict[str, Any] = {"sender": sender, "message": text}
+        if metadata:
+            payload["metadata"] = metadata
+        response = httpx.post(f"{self.base_url}/webhooks/rest/webhook", json=payload, timeout=60)
+        assert response.status_code == 200, response.text
+        return list(response.json())
+
+    def texts(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[str]:
+        return [m["text"] for m in self.send(sender, text, metadata) if m.get("text")]
+
+    def tracker(self, sender: str) -> dict[str, Any]:
+        response = httpx.get(
+            f"{self.base_url}/conversations/{sender}/tracker", params={"token": self.token}, timeout=30
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def utterances(self, sender: str) -> list[str]:
+        """The response names the bot used, in order (from the BotUttered events' metadata)."""
+        return [
+            event["metadata"].get("utter_action", "")
+            for event in self.tracker(sender)["events"]
+            if event["event"] == "bot"
+        ]
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    model = os.environ.get("RASA_MODEL")
+    if not model:
+        pytest.fail("RASA_MODEL is not set: run the conversation tests with `make conversation`")
+    workdir = tmp_path_factory.mktemp("servers")
+    database_url = f"sqlite:///{workdir / 'billing.db'}"
+    migrate(database_url)
+    engine = make_engine(database_url)
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()
+    seed_demo(engine, today)
+
+    action_port, rasa_port = free_port(), free_port()
+    token = secrets.token_urlsafe(16)
+    env = {
+        **os.environ,
+        "BILLING_DATABASE_URL": database_url,
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "BILLING_TIMEZONE": "Europe/Paris",
+        "DEFAULT_LANGUAGE": "fr",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    commands = {
+        "actions": [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        "rasa": [
+            str(BIN / "rasa"), "run", "--model", model, "--enable-api", "--auth-token", token,
+            "--interface", "127.0.0.1", "--port", str(rasa_port),
+            "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+        ],
+    }
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for name, command in commands.items():
+            log = workdir / f"{name}.log"
+            with open(log, "wb") as out:
+                processes.append(
+                    subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+                )
+        wait_until_up(f"http://127.0.0.1:{action_port}/health", processes[0], workdir / "actions.log")
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/status?token={token}", processes[1], workdir / "rasa.log")
+        yield Assistant(
+            base_url=f"http://127.0.0.1:{rasa_port}",
+            token=token,
+            backend=SqlBillingBackend(engine, public_base_url="http://127.0.0.1"),
+            today=today,
+        )
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def sender() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
