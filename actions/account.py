@@ -52,7 +52,9 @@ class ActionShowBalance(Action):
                 next_amount=money_value(summary.next_amount, currency),
             )
             if summary.auto_pay and summary.next_debit_on is not None:
-                dispatcher.utter_message(response="utter_next_debit", next_debit_date=date_value(summary.next_debit_on))
+                dispatcher.utter_message(
+                    response="utter_next_debit", next_debit_date=date_value(summary.next_debit_on)
+                )
         if summary.customer.status is AccountStatus.SUSPENDED:
             dispatcher.utter_message(response="utter_service_suspended")
         return []

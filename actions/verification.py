@@ -41,8 +41,7 @@ class ValidateVerificationForm(FormValidationAction):
     ) -> dict[str, Any]:
         number = parse_customer_number(value)
         if number is None:
-            dispatcher.utter_message(response="utter_customer_number_invalid")
-            return {"customer_number": None}
+            return reject("customer_number", "utter_customer_number_invalid", dispatcher, tracker)
         return self._verify_when_complete(number, tracker.get_slot("postal_code"), dispatcher, tracker)
 
     def validate_postal_code(
@@ -50,9 +49,10 @@ class ValidateVerificationForm(FormValidationAction):
     ) -> dict[str, Any]:
         postal_code = parse_postal_code(value)
         if postal_code is None:
-            dispatcher.utter_message(response="utter_postal_code_invalid")
-            return {"postal_code": None}
-        return self._verify_when_complete(tracker.get_slot("customer_number"), postal_code, dispatcher, tracker)
+            return reject("postal_code", "utter_postal_code_invalid", dispatcher, tracker)
+        return self._verify_when_complete(
+            tracker.get_slot("customer_number"), postal_code, dispatcher, tracker
+        )
 
     def _verify_when_complete(
         self,
@@ -83,11 +83,23 @@ class ValidateVerificationForm(FormValidationAction):
         failures = int(tracker.get_slot("verification_failures") or 0) + 1
         attempts_left = min(result.attempts_left, MAX_FAILURES_PER_CONVERSATION - failures)
         logger.info("verification.failed", extra={"failures": failures, "outcome": result.outcome.value})
-        reset: dict[str, Any] = {"customer_number": None, "postal_code": None, "verification_failures": failures}
+        reset: dict[str, Any] = {
+            "customer_number": None,
+            "postal_code": None,
+            "verification_failures": failures,
+        }
         if result.outcome is VerificationOutcome.LOCKED or attempts_left <= 0:
             return {**reset, "verification_locked": True}
         dispatcher.utter_message(response="utter_verification_failed", attempts_left=attempts_left)
         return reset
+
+
+def reject(slot: str, response: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    """An unusable value: explained when it answers what was asked, dropped silently otherwise
+    (the entity extractor sometimes tags a stray number as the other slot)."""
+    if tracker.get_slot("requested_slot") == slot:
+        dispatcher.utter_message(response=response)
+    return {slot: None}
 
 
 class ActionVerificationDone(Action):

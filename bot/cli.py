@@ -65,12 +65,33 @@ def run(args: argparse.Namespace) -> int:
     token = env.setdefault("RASA_API_TOKEN", "")
     venv_bin = Path(sys.executable).parent
     commands = {
-        "actions": [str(venv_bin / "rasa"), "run", "actions", "--actions", "actions",
-                    "--port", str(settings.action_port)],
-        "rasa": [str(venv_bin / "rasa"), "run", "--model", args.model, "--enable-api",
-                 "--interface", args.host, "--port", str(args.port), "--cors", "*",
-                 "--credentials", "credentials.yml", "--endpoints", args.endpoints,
-                 *(["--auth-token", token] if token else [])],
+        "actions": [
+            str(venv_bin / "rasa"),
+            "run",
+            "actions",
+            "--actions",
+            "actions",
+            "--port",
+            str(settings.action_port),
+        ],
+        "rasa": [
+            str(venv_bin / "rasa"),
+            "run",
+            "--model",
+            args.model,
+            "--enable-api",
+            "--interface",
+            args.host,
+            "--port",
+            str(args.port),
+            "--cors",
+            "*",
+            "--credentials",
+            "credentials.yml",
+            "--endpoints",
+            args.endpoints,
+            *(["--auth-token", token] if token else []),
+        ],
     }
     processes = [subprocess.Popen(cmd, cwd=PROJECT_DIR, env=env) for cmd in commands.values()]  # noqa: S603
     base = f"http://{args.host}:{args.port}"
@@ -82,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         f"  Action server               http://127.0.0.1:{settings.action_port}/health\n"
         f"  Billing database            {settings.billing_database_url}\n"
         "Try it:\n"
-        f"  curl -s {base}/webhooks/rest/webhook -d '{{\"sender\": \"me\", \"message\": \"Bonjour\"}}'\n",
+        f'  curl -s {base}/webhooks/rest/webhook -d \'{{"sender": "me", "message": "Bonjour"}}\'\n',
         flush=True,
     )
     stopping = False

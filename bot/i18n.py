@@ -12,7 +12,7 @@ import string
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ def normalize_language(value: object) -> str | None:
     return code if code in SUPPORTED_LANGUAGES else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(language: str, locales_dir: Path = LOCALES_DIR) -> Catalogue:
     with open(locales_dir / f"{language}.yml", encoding="utf-8") as handle:
         data = yaml.safe_load(handle) or {}

@@ -27,7 +27,7 @@ RENDERED_KEYS = ("text", "image", "attachment", "custom")
 
 class LocaleNLG(NaturalLanguageGenerator):
     def __init__(self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None) -> None:
-        self._random = random.Random()
+        self._random = random.Random()  # noqa: S311 (choosing a response variation, not a secret)
         self._default_language = Settings.from_env().default_language
 
     async def generate(

@@ -32,7 +32,8 @@ def cpf_valid(digits: str) -> bool:
     if len(digits) != 11 or digits == digits[0] * 11:
         return False
     for length in (9, 10):
-        total = sum(int(d) * weight for d, weight in zip(digits[:length], range(length + 1, 1, -1)))
+        weights = range(length + 1, 1, -1)
+        total = sum(int(d) * w for d, w in zip(digits[:length], weights, strict=True))
         check = (total * 10) % 11 % 10
         if check != int(digits[length]):
             return False

@@ -28,8 +28,11 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         return cls(
-            billing_database_url=_env("BILLING_DATABASE_URL", f"sqlite:///{PROJECT_DIR / 'var' / 'billing.db'}"),
-            default_language=normalize_language(_env("DEFAULT_LANGUAGE", DEFAULT_LANGUAGE)) or DEFAULT_LANGUAGE,
+            billing_database_url=_env(
+                "BILLING_DATABASE_URL", f"sqlite:///{PROJECT_DIR / 'var' / 'billing.db'}"
+            ),
+            default_language=normalize_language(_env("DEFAULT_LANGUAGE", DEFAULT_LANGUAGE))
+            or DEFAULT_LANGUAGE,
             public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:5005").rstrip("/"),
             rasa_url=_env("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
             action_port=int(_env("ACTION_PORT", "5055")),

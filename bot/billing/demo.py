@@ -49,8 +49,8 @@ DEMO_CUSTOMERS: tuple[DemoCustomerInfo, ...] = (
     DemoCustomerInfo("624511", "33000", "Thomas Petit", "fr", "new customer, first invoice with pro-rata"),
     DemoCustomerInfo("159372", "1100-148", "João Ferreira", "pt", "up to date, Portugal, direct debit"),
     DemoCustomerInfo("731402", "01310-100", "Ana Souza", "pt", "up to date, boleto"),
-    DemoCustomerInfo("845120", "20040-002", "Carlos Oliveira", "pt", "3 overdue, suspended, trust release ok"),
-    DemoCustomerInfo("386215", "40010-000", "Beatriz Almeida", "pt", "suspended, trust release used 2 months ago"),
+    DemoCustomerInfo("845120", "20040-002", "Carlos Oliveira", "pt", "3 overdue, suspended, can get release"),
+    DemoCustomerInfo("386215", "40010-000", "Beatriz Almeida", "pt", "suspended, release used 2 months ago"),
     DemoCustomerInfo("912733", "30130-010", "Fernanda Lima", "pt", "installment agreement, 2 of 5 paid"),
     DemoCustomerInfo("268054", "80010-000", "Rafael Costa", "pt", "IGP-M readjustment 2 weeks ago"),
 )
@@ -220,7 +220,8 @@ def _fernanda(today: date) -> DemoAccount:
             DemoMethod(CARD, "Mastercard •••• 5454", "Fernanda Lima", True, card_expiry(today)),
         ),
         invoices=tuple(
-            replace(item, paid_on=None, replaced=True) if item.due_on in replaced else item for item in invoices
+            replace(item, paid_on=None, replaced=True) if item.due_on in replaced else item
+            for item in invoices
         ),
         agreement=DemoAgreement(
             AGREEMENT_REFERENCE, created_on, schedule, sum(1 for item in schedule if item.due_on < today)
@@ -245,7 +246,9 @@ def _rafael(today: date) -> DemoAccount:
         methods=(DemoMethod(BOLETO, "Boleto", "Rafael Costa"),),
         invoices=monthly_invoices(plan, started, due_day, policy, today, price_on=price_on, auto_pay=False),
         price_override=new_price,
-        adjustment=PriceAdjustment(readjusted_on, "IGP-M", READJUSTMENT_PERCENT, plan.monthly_price, new_price),
+        adjustment=PriceAdjustment(
+            readjusted_on, "IGP-M", READJUSTMENT_PERCENT, plan.monthly_price, new_price
+        ),
         notas=notas_fiscais("268054", price_on, started, today),
     )  # fmt: skip
 

@@ -9,7 +9,7 @@ _POSTAL_CODE = re.compile(r"^(?:\d{5}|\d{5}-?\d{3}|\d{4}-\d{3})$")
 
 
 def parse_customer_number(value: object) -> str | None:
-    """"482 130", "482-130", "N° 482130" → "482130"; anything else → None."""
+    """ "482 130", "482-130", "N° 482130" → "482130"; anything else → None."""
     if not isinstance(value, str) or len(value) > 64:
         return None
     digits = re.sub(r"[\s.\-]", "", value)

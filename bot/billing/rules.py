@@ -145,9 +145,11 @@ def plan_change_preview(
     period_end: date,
     discount_percent: Decimal = ZERO,
 ) -> PlanChangePreview:
-    """Upgrade: effective today, the price difference charged now for the rest of the billed period.
-    Downgrade: effective at `period_end` (the next due date, or the end of a period already invoiced),
-    nothing charged now.
+    """Upgrade: effective today, the price difference charged now up to `period_end`.
+    Downgrade: effective at `period_end`, nothing charged now.
+
+    `period_end` is the end of the current period: the next due date (or, when the next period is
+    already invoiced, the end of that one).
     """
     if target.code == current.code:
         raise NotAllowed("same_plan")

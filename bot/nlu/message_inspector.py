@@ -68,7 +68,6 @@ class MessageInspector(GraphComponent):
             "min_letters": 2,
             "language_threshold": 0.8,
             "max_chars": 2000,
-            "emoji_intent_threshold": 0.9,
             "other_language_min_words": 4,
             "other_language_threshold": 0.8,
         }
@@ -79,11 +78,13 @@ class MessageInspector(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         classifier: Pipeline | None = None,
+        symbol_intents: dict[str, str] | None = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self._classifier = classifier
+        self._symbol_intents = symbol_intents or {}
 
     @classmethod
     def create(
@@ -97,7 +98,10 @@ class MessageInspector(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         texts, labels = [], []
+        symbol_intents: dict[str, str] = {}
         for message in training_data.intent_examples:
+            if input_issue(message.get("text"), self._config["max_chars"]) == "no_text":
+                symbol_intents[message.get("text").strip()] = message.get("intent")
             language = example_language(message)
             if language:
                 texts.append(message.get("text"))
@@ -109,9 +113,9 @@ class MessageInspector(GraphComponent):
             LogisticRegression(C=10.0, max_iter=2000, random_state=0),
         )
         classifier.fit(texts, labels)
-        self._classifier = classifier
+        self._classifier, self._symbol_intents = classifier, symbol_intents
         with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump(classifier, directory / MODEL_FILE)
+            joblib.dump({"classifier": classifier, "symbol_intents": symbol_intents}, directory / MODEL_FILE)
         return self._resource
 
     @classmethod
@@ -125,11 +129,11 @@ class MessageInspector(GraphComponent):
     ) -> MessageInspector:
         try:
             with model_storage.read_from(resource) as directory:
-                classifier = joblib.load(directory / MODEL_FILE)
+                saved = joblib.load(directory / MODEL_FILE)
         except (ValueError, FileNotFoundError):
             logger.warning("message_inspector.untrained")
-            classifier = None
-        return cls(config, model_storage, resource, classifier)
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, saved["classifier"], saved["symbol_intents"])
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -149,8 +153,12 @@ class MessageInspector(GraphComponent):
             entities.append(self._entity("channel_language", hint, text))
 
         issue = input_issue(text, self._config["max_chars"])
-        if issue == "no_text" and self._confidently_understood(message):
-            issue = None  # a lone 👍 is a fine "yes"
+        if issue == "no_text" and text.strip() in self._symbol_intents:
+            # a lone 👍 is a fine "yes", when our own examples say so; DIET is over-confident on unseen emoji
+            issue = None
+            message.set(
+                "intent", {"name": self._symbol_intents[text.strip()], "confidence": 1.0}, add_to_output=True
+            )
         if issue is None and self._is_other_language(text):
             issue = "other_language"
         if issue is None:
@@ -161,13 +169,6 @@ class MessageInspector(GraphComponent):
             entities.append(self._entity("input_issue", issue, text))
             message.set("intent", {"name": FALLBACK_INTENT, "confidence": 1.0}, add_to_output=True)
         message.set("entities", entities, add_to_output=True)
-
-    def _confidently_understood(self, message: Message) -> bool:
-        intent = message.get("intent") or {}
-        return bool(
-            intent.get("name") not in (None, FALLBACK_INTENT)
-            and intent.get("confidence", 0.0) >= self._config["emoji_intent_threshold"]
-        )
 
     def classify_language(self, text: str) -> tuple[str | None, float]:
         letters = sum(len(word) for word in _WORD.findall(text))

@@ -107,9 +107,21 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     commands = {
         "actions": [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
         "rasa": [
-            str(BIN / "rasa"), "run", "--model", model, "--enable-api", "--auth-token", token,
-            "--interface", "127.0.0.1", "--port", str(rasa_port),
-            "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            model,
+            "--enable-api",
+            "--auth-token",
+            token,
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(rasa_port),
+            "--credentials",
+            "credentials.yml",
+            "--endpoints",
+            "endpoints.yml",
         ],
     }
     processes: list[subprocess.Popen[bytes]] = []
@@ -118,10 +130,12 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
             log = workdir / f"{name}.log"
             with open(log, "wb") as out:
                 processes.append(
-                    subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+                    subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
                 )
         wait_until_up(f"http://127.0.0.1:{action_port}/health", processes[0], workdir / "actions.log")
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/status?token={token}", processes[1], workdir / "rasa.log")
+        wait_until_up(
+            f"http://127.0.0.1:{rasa_port}/status?token={token}", processes[1], workdir / "rasa.log"
+        )
         yield Assistant(
             base_url=f"http://127.0.0.1:{rasa_port}",
             token=token,

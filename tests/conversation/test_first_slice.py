@@ -4,6 +4,8 @@ files and the amounts from the billing backend, so a wrong language or a wrong n
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from bot import i18n
@@ -18,7 +20,14 @@ def expected(name: str, language: str, **params: object) -> str:
 
 @pytest.mark.parametrize(
     ("message", "language"),
-    [("Bonjour", "fr"), ("Olá", "pt"), ("bjr", "fr"), ("oi, tudo bem?", "pt"), ("Bonsoir !", "fr"), ("bom dia", "pt")],
+    [
+        ("Bonjour", "fr"),
+        ("Olá", "pt"),
+        ("bjr", "fr"),
+        ("oi, tudo bem?", "pt"),
+        ("Bonsoir !", "fr"),
+        ("bom dia", "pt"),
+    ],
 )
 def test_greeting_is_answered_in_the_customers_language(
     assistant: Assistant, sender: str, message: str, language: str
@@ -26,12 +35,12 @@ def test_greeting_is_answered_in_the_customers_language(
     assert assistant.texts(sender, message) == [expected("utter_greet", language)]
 
 
-def test_channel_hint_sets_the_language_until_the_text_says_otherwise(assistant: Assistant, sender: str) -> None:
-    assert assistant.texts(sender, "482130", metadata={"language": "pt-BR"})[0].startswith("Esse número")
-    assert assistant.texts(sender, "Bonjour, je voudrais connaître mon solde") == [
-        expected("utter_verification_needed", "fr"),
-        expected("utter_ask_customer_number", "fr"),
-    ]
+def test_channel_hint_sets_the_language_of_an_undetectable_message(assistant: Assistant, sender: str) -> None:
+    assert assistant.texts(sender, "482130", metadata={"language": "pt-BR"}) == [expected("utter_ask_postal_code", "pt")]
+
+
+def test_the_text_wins_over_the_channel_hint(assistant: Assistant, sender: str) -> None:
+    assert assistant.texts(sender, "Bonjour !", metadata={"language": "pt"}) == [expected("utter_greet", "fr")]
 
 
 def test_french_customer_verifies_and_gets_the_balance(assistant: Assistant, sender: str) -> None:
@@ -58,7 +67,9 @@ def test_french_customer_verifies_and_gets_the_balance(assistant: Assistant, sen
     assert tracker["slots"]["language"] == "fr"
 
 
-def test_brazilian_customer_verifies_in_one_message_and_gets_the_balance(assistant: Assistant, sender: str) -> None:
+def test_brazilian_customer_verifies_in_one_message_and_gets_the_balance(
+    assistant: Assistant, sender: str
+) -> None:
     assistant.texts(sender, "oi, quanto eu devo?")
     replies = assistant.texts(sender, "meu número de cliente é 845120 e o CEP 20040-002")
 
@@ -77,12 +88,15 @@ def test_identify_first_then_ask_the_balance(assistant: Assistant, sender: str) 
     replies = assistant.texts(sender, "combien je dois ?")
     summary = assistant.backend.get_account_summary(_customer_id(assistant, "482130"), assistant.today)
     assert summary.next_due_on is not None and summary.next_amount is not None
-    assert expected(
-        "utter_next_due",
-        "fr",
-        next_due_date=i18n.date_value(summary.next_due_on),
-        next_amount=i18n.money_value(summary.next_amount, "EUR"),
-    ) in replies
+    assert (
+        expected(
+            "utter_next_due",
+            "fr",
+            next_due_date=i18n.date_value(summary.next_due_on),
+            next_amount=i18n.money_value(summary.next_amount, "EUR"),
+        )
+        in replies
+    )
 
 
 def test_wrong_second_factor_five_times_locks_and_offers_a_human(assistant: Assistant, sender: str) -> None:
@@ -113,10 +127,10 @@ def test_sql_looking_input_is_just_a_failed_verification(assistant: Assistant, s
         expected("utter_ask_customer_number", "fr"),
     ]
     assistant.texts(sender, "482130")
-    assert assistant.texts(sender, "75011' OR '1'='1")[0] in {
+    assert assistant.texts(sender, "' OR '1'='1") == [
         expected("utter_postal_code_invalid", "fr"),
-        expected("utter_verification_failed", "fr", attempts_left=4),
-    }
+        expected("utter_ask_postal_code", "fr"),
+    ]
     assert not assistant.tracker(sender)["slots"]["verified"]
 
 
@@ -137,7 +151,7 @@ def test_unusable_input_gets_a_clear_answer_and_is_recorded(
 ) -> None:
     assert assistant.texts(sender, message) == [expected(response, "fr")]
     user_events = [e for e in assistant.tracker(sender)["events"] if e["event"] == "user"]
-    assert user_events[-1]["text"] == message
+    assert user_events[-1]["text"] == message.strip()  # Rasa trims surrounding white space
 
 
 def test_unusable_input_keeps_the_conversation_language(assistant: Assistant, sender: str) -> None:
@@ -156,7 +170,9 @@ def test_unusable_input_keeps_the_conversation_language(assistant: Assistant, se
         (["me conta uma piada"], "pt", "utter_out_of_scope"),
     ],
 )
-def test_small_talk(assistant: Assistant, sender: str, messages: list[str], language: str, response: str) -> None:
+def test_small_talk(
+    assistant: Assistant, sender: str, messages: list[str], language: str, response: str
+) -> None:
     for message in messages:
         replies = assistant.texts(sender, message)
     assert replies == [expected(response, language)]
@@ -167,9 +183,10 @@ def test_switching_language_on_request(assistant: Assistant, sender: str) -> Non
     assert assistant.texts(sender, "vous pouvez me parler en portugais ?") == [
         expected("utter_language_switched", "pt")
     ]
-    assert assistant.texts(sender, "ok") != []
     assert assistant.tracker(sender)["slots"]["language"] == "pt"
     assert assistant.texts(sender, "fala em francês por favor") == [expected("utter_language_switched", "fr")]
+    # a message with no detectable language keeps the chosen one
+    assert assistant.texts(sender, "482130") == [expected("utter_ask_postal_code", "fr")]
 
 
 def test_asking_for_a_human_opens_a_ticket(assistant: Assistant, sender: str) -> None:
@@ -191,7 +208,5 @@ def _postal_code(number: str) -> str:
     return next(c[1] for c in DEMO_CUSTOMERS if c[0] == number)
 
 
-def _now():  # type: ignore[no-untyped-def]
-    from datetime import datetime, timezone
-
+def _now() -> datetime:
     return datetime.now(timezone.utc)

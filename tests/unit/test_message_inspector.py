@@ -38,8 +38,15 @@ def entity(message: Message, name: str) -> str | None:
 
 @pytest.mark.parametrize(
     ("text", "language"),
-    [("Olá", "pt"), ("Bonjour", "fr"), ("quanto eu devo", "pt"), ("combien je dois", "fr"),
-     ("vc pode me ajudar com a fatura?", "pt"), ("jveux ma facture stp", "fr"), ("obrigado pela ajuda amigo", "pt")],
+    [
+        ("Olá", "pt"),
+        ("Bonjour", "fr"),
+        ("quanto eu devo", "pt"),
+        ("combien je dois", "fr"),
+        ("vc pode me ajudar com a fatura?", "pt"),
+        ("jveux ma facture stp", "fr"),
+        ("obrigado pela ajuda amigo", "pt"),
+    ],
 )
 def test_detects_french_and_portuguese(inspector: MessageInspector, text: str, language: str) -> None:
     message = inspect(inspector, text)
@@ -59,20 +66,33 @@ def test_channel_hint_becomes_an_entity(inspector: MessageInspector) -> None:
 
 @pytest.mark.parametrize(
     ("text", "issue"),
-    [("", "empty"), (" \n ", "empty"), ("🤔🤔", "no_text"), ("x" * 2001, "too_long"),
-     ("Hello, could you tell me how much I owe?", "other_language")],
+    [
+        ("", "empty"),
+        (" \n ", "empty"),
+        ("🤔🤔", "no_text"),
+        ("x" * 2001, "too_long"),
+        ("Hello, could you tell me how much I owe?", "other_language"),
+    ],
 )
-def test_unusable_input_becomes_a_fallback_with_its_issue(inspector: MessageInspector, text: str, issue: str) -> None:
+def test_unusable_input_becomes_a_fallback_with_its_issue(
+    inspector: MessageInspector, text: str, issue: str
+) -> None:
     message = Message(data={"text": text, "intent": {"name": "greet", "confidence": 0.3}})
     inspector.process([message])
     assert entity(message, "input_issue") == issue
     assert message.get("intent")["name"] == FALLBACK_INTENT
 
 
-def test_a_confident_emoji_keeps_its_intent(inspector: MessageInspector) -> None:
+def test_an_emoji_from_the_training_data_gets_its_intent(inspector: MessageInspector) -> None:
     message = inspect(inspector, "👍")
     assert entity(message, "input_issue") is None
-    assert message.get("intent")["name"] == "greet"
+    assert message.get("intent")["name"] == "affirm"
+
+
+def test_an_unseen_emoji_is_unusable_whatever_the_classifier_said(inspector: MessageInspector) -> None:
+    message = inspect(inspector, "🦄🦄")
+    assert entity(message, "input_issue") == "no_text"
+    assert message.get("intent")["name"] == FALLBACK_INTENT
 
 
 def test_input_issue_boundaries() -> None:

@@ -24,7 +24,13 @@ def test_sensitive_data_is_masked(text: str, masked: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["mon numéro client est 482130", "CEP 01310-100", "facture F202611-0007", "1234 5678 9012 3456", "R$ 129,90"],
+    [
+        "mon numéro client est 482130",
+        "CEP 01310-100",
+        "facture F202611-0007",
+        "1234 5678 9012 3456",
+        "R$ 129,90",
+    ],
 )
 def test_ordinary_numbers_are_kept(text: str) -> None:
     assert redact(text) == text

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from bot.billing import rules
 from bot.billing.backend import NotAllowed
 from bot.billing.models import AccountStatus, AccountSummary, Customer, Plan, ServiceStatus
+from bot.billing.money import quantize
 from bot.billing.policy import CountryPolicy
 from bot.billing.sql import mappers, queries
 from bot.billing.sql.schema import customers, trust_releases
@@ -82,11 +83,15 @@ def account_summary(conn: Connection, customer_row: Row, today: date) -> Account
         billed = queries.billed_until(conn, customer_id) or today
         next_due_on = rules.next_due_date(subscription.due_day, max(billed, today))
         next_amount = monthly_charge(subscription, queries.plan_of(conn, subscription.plan_code), next_due_on)
+        ends_on = subscription.cancel_effective_on
+        if ends_on is not None and next_due_on >= ends_on:
+            next_due_on = next_amount = None  # no more monthly invoices: the final one is estimated apart
     auto_pay = bool(subscription is not None and subscription.auto_pay)
+    currency = customer_row.currency
     return AccountSummary(
         customer=customer_on(customer_row, today),
-        balance=sum((invoice.balance for invoice in open_invoices), ZERO),
-        overdue_amount=sum((invoice.balance for invoice in overdue), ZERO),
+        balance=quantize(sum((invoice.balance for invoice in open_invoices), ZERO), currency),
+        overdue_amount=quantize(sum((invoice.balance for invoice in overdue), ZERO), currency),
         overdue_invoices=len(overdue),
         next_due_on=next_due_on,
         next_amount=next_amount,

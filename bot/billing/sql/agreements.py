@@ -19,6 +19,7 @@ from bot.billing.models import (
     InvoiceStatus,
     LineKind,
 )
+from bot.billing.money import quantize
 from bot.billing.policy import CountryPolicy
 from bot.billing.references import agreement_reference
 from bot.billing.sql import mappers, queries
@@ -35,7 +36,7 @@ def overdue_debt(overdue: list[Invoice], today: date, policy: CountryPolicy) -> 
     for invoice in overdue:
         fee, interest = rules.late_charges(invoice.balance, invoice.due_on, today, policy)
         debt += invoice.balance + fee + interest
-    return debt
+    return quantize(debt, policy.currency)
 
 
 def installment_offer(

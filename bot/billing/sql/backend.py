@@ -6,6 +6,7 @@ Each call runs in one short transaction of its own; writes are retried when a un
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -44,7 +45,7 @@ from bot.billing.models import (
     VerificationResult,
 )
 from bot.billing.policy import DEFAULT_SECURITY, CountryPolicy, SecurityPolicy, policy_for
-from bot.billing.references import normalize_reference
+from bot.billing.references import looks_like_reference, normalize_reference
 from bot.billing.rules import late_charges
 from bot.billing.sql import (
     accounts,
@@ -63,6 +64,7 @@ from bot.i18n import normalize_language
 T = TypeVar("T")
 Clock = Callable[[], datetime]
 
+PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 WRITE_ATTEMPTS = 3
 MAX_LIST = 100
 _UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
@@ -149,14 +151,14 @@ class SqlBillingBackend(BillingBackend):
     def preview_plan_change(self, customer_id: int, plan_code: str, today: date) -> PlanChangePreview:
         def work(conn: Connection) -> PlanChangePreview:
             row = queries.customer_row(conn, customer_id)
-            return changes.plan_change(conn, row, plan_code, today, self._policy_of(row)).preview
+            return changes.plan_change(conn, row, plan_code, today).preview
 
         return self._read(work)
 
     def change_plan(self, customer_id: int, plan_code: str, today: date) -> PlanChangePreview:
         def work(conn: Connection) -> PlanChangePreview:
             row = queries.customer_row(conn, customer_id)
-            change = changes.plan_change(conn, row, plan_code, today, self._policy_of(row))
+            change = changes.plan_change(conn, row, plan_code, today)
             changes.apply_plan_change(conn, row, change, today)
             return change.preview
 
@@ -238,6 +240,12 @@ class SqlBillingBackend(BillingBackend):
             lambda conn: payments.create_link(conn, customer_id, now, self._base_url, self._security)
         )
 
+    def redeem_payment_method_link(self, token: str, now: datetime) -> int:
+        """Not in `BillingBackend`: for the secure page behind the link. The customer id of a valid
+        link, used up by this call; `NotFound` when unknown, expired or already used."""
+        now = _aware(now)
+        return self._write(lambda conn: payments.redeem_link(conn, token, now))
+
     def set_auto_pay(self, customer_id: int, enabled: bool) -> Subscription:
         def work(conn: Connection) -> Subscription:
             queries.customer_row(conn, customer_id)
@@ -285,6 +293,8 @@ class SqlBillingBackend(BillingBackend):
         wanted = normalize_reference(reference)
 
         def work(conn: Connection) -> InstallmentAgreement:
+            if not looks_like_reference(wanted):
+                raise NotFound("agreement")
             row = conn.execute(
                 select(installment_agreements).where(
                     installment_agreements.c.reference == wanted,
@@ -350,9 +360,12 @@ class SqlBillingBackend(BillingBackend):
     def list_notas_fiscais(self, customer_id: int, period: str) -> list[NotaFiscal]:
         def work(conn: Connection) -> list[NotaFiscal]:
             queries.customer_row(conn, customer_id)
+            wanted = period.strip()
+            if not PERIOD.fullmatch(wanted):
+                return []
             rows = conn.execute(
                 select(notas_fiscais)
-                .where(notas_fiscais.c.customer_id == customer_id, notas_fiscais.c.period == period.strip())
+                .where(notas_fiscais.c.customer_id == customer_id, notas_fiscais.c.period == wanted)
                 .order_by(notas_fiscais.c.number)
             )
             return [mappers.nota_fiscal(row) for row in rows]

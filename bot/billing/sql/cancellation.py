@@ -15,6 +15,7 @@ from bot.billing.policy import CountryPolicy
 from bot.billing.references import cancellation_reference
 from bot.billing.sql import accounts, queries
 from bot.billing.sql.schema import cancellations, customers, subscriptions
+from bot.billing.sql.tickets import without_nul
 
 ZERO = Decimal("0")
 CANCELLATION_WITHDRAWN = "withdrawn"
@@ -56,7 +57,7 @@ def request_cancellation(
             customer_id=customer_row.id,
             requested_on=today,
             effective_on=terms.effective_on,
-            reason=reason[:REASON_MAX_LENGTH],
+            reason=without_nul(reason)[:REASON_MAX_LENGTH],
             early_termination_fee=terms.early_termination_fee,
             final_invoice_estimate=terms.final_invoice_estimate,
             currency=terms.currency,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -24,70 +24,66 @@ ONE_DAY = timedelta(days=1)
 @dataclass(frozen=True)
 class PlanChange:
     preview: PlanChangePreview
-    period_end: date
-    adjustment: Decimal  # for service already invoiced past the current period (next invoice)
+    period_end: date  # the first day not invoiced yet
 
 
-def plan_change(
-    conn: Connection, customer_row: queries.Row, plan_code: str, today: date, policy: CountryPolicy
-) -> PlanChange:
-    """The current period ends at the next due date. When the following period is already invoiced at
-    the old price, the difference for it is added to (or credited on) the next invoice."""
+def plan_change(conn: Connection, customer_row: queries.Row, plan_code: str, today: date) -> PlanChange:
+    """The period that ends is everything already invoiced: up to the next due date, or one period
+    further when the next invoice is already issued (France issues it 20 days ahead). An upgrade charges
+    the difference up to there; a downgrade takes effect there, so no invoice is ever corrected."""
     accounts.require_active(customer_row)
     subscription = queries.subscription_row(conn, customer_row.id)
     current = queries.plan_of(conn, subscription.plan_code)
     target = queries.plan_of(conn, plan_code)
     if target.country != customer_row.country or target.currency != customer_row.currency:
         raise NotFound("plan")
-    current_price = accounts.base_price(subscription, current)
     period_end = rules.due_date_after(subscription.due_day, today)
-    preview = rules.plan_change_preview(
-        current, current_price, target, today, period_end, accounts.discount_on(subscription, period_end)
-    )
     billed = queries.billed_until(conn, customer_row.id)
-    adjustment = ZERO
     if billed is not None and billed > period_end:
-        adjustment = rules.signed_prorata(
-            target.monthly_price - current_price, period_end, billed, policy.currency
-        )
-    preview = replace(preview, next_invoice_amount=preview.next_invoice_amount + adjustment)
-    return PlanChange(preview, period_end, adjustment)
+        period_end = billed
+    preview = rules.plan_change_preview(
+        current,
+        accounts.base_price(subscription, current),
+        target,
+        today,
+        period_end,
+        accounts.discount_on(subscription, period_end),
+    )
+    return PlanChange(preview, period_end)
 
 
 def apply_plan_change(conn: Connection, customer_row: queries.Row, change: PlanChange, today: date) -> None:
     preview = change.preview
     customer_id = customer_row.id
-    if preview.is_upgrade:
-        conn.execute(
-            update(subscriptions)
-            .where(subscriptions.c.customer_id == customer_id)
-            .values(
-                plan_code=preview.target.code,
-                price_override=None,
-                scheduled_plan_code=None,
-                scheduled_change_on=None,
-            )
-        )
-        if preview.charge_now > 0:
-            line = InvoiceLine(
-                LineKind.PRORATA, preview.target.name, preview.charge_now, today, change.period_end - ONE_DAY
-            )
-            insert_invoice(
-                conn,
-                customer_id=customer_id,
-                issued_on=today,
-                due_on=today,
-                currency=preview.target.currency,
-                lines=(line,),
-            )
-    else:
+    if not preview.is_upgrade:
         conn.execute(
             update(subscriptions)
             .where(subscriptions.c.customer_id == customer_id)
             .values(scheduled_plan_code=preview.target.code, scheduled_change_on=preview.effective_on)
         )
-    if change.adjustment:
-        add_pending_charge(conn, customer_id, preview.target.name, change.adjustment, today)
+        return
+    conn.execute(
+        update(subscriptions)
+        .where(subscriptions.c.customer_id == customer_id)
+        .values(
+            plan_code=preview.target.code,
+            price_override=None,
+            scheduled_plan_code=None,
+            scheduled_change_on=None,
+        )
+    )
+    if preview.charge_now > 0:
+        line = InvoiceLine(
+            LineKind.PRORATA, preview.target.name, preview.charge_now, today, change.period_end - ONE_DAY
+        )
+        insert_invoice(
+            conn,
+            customer_id=customer_id,
+            issued_on=today,
+            due_on=today,
+            currency=preview.target.currency,
+            lines=(line,),
+        )
 
 
 def due_day_options(

@@ -118,6 +118,18 @@ def create_link(
     return SecureLink(url=f"{base_url}/secure/payment-method/{token}", expires_at=expires_at)
 
 
+def redeem_link(conn: Connection, token: str, now: datetime) -> int:
+    """The customer id of an unused, unexpired link, which is then used up."""
+    digest = token_digest(token) if token.isascii() else ""
+    row = conn.execute(
+        select(payment_method_links).where(payment_method_links.c.token_sha256 == digest).with_for_update()
+    ).first()
+    if row is None or row.used_at is not None or now >= row.expires_at:
+        raise NotFound("payment_method_link")
+    conn.execute(update(payment_method_links).where(payment_method_links.c.id == row.id).values(used_at=now))
+    return int(row.customer_id)
+
+
 def check_auto_pay_possible(conn: Connection, customer_id: int) -> None:
     method = default_method(conn, customer_id)
     if method is None or method.kind not in AUTO_PAY_KINDS:

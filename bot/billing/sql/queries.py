@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from bot.billing.backend import NotFound
 from bot.billing.models import Invoice, InvoiceStatus, LineKind, Plan, Subscription
+from bot.billing.references import looks_like_reference
 from bot.billing.sql import mappers
 from bot.billing.sql.schema import (
     cancellations,
@@ -43,6 +44,8 @@ def customer_row_by_number(conn: Connection, number: str) -> Row | None:
 
 
 def plan_of(conn: Connection, code: str) -> Plan:
+    if not code.isprintable():
+        raise NotFound("plan")
     row = conn.execute(select(plans).where(plans.c.code == code)).first()
     if row is None:
         raise NotFound("plan")
@@ -100,6 +103,8 @@ def invoices_of(
 
 
 def invoice_of(conn: Connection, customer_id: int, reference: str) -> Invoice:
+    if not looks_like_reference(reference):
+        raise NotFound("invoice")
     found = invoices_of(conn, customer_id, reference=reference)
     if not found:
         raise NotFound("invoice")

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from bot.billing.backend import NotFound
 from bot.billing.models import NewTicket, Ticket, TicketStatus
-from bot.billing.references import normalize_reference, ticket_reference
+from bot.billing.references import looks_like_reference, normalize_reference, ticket_reference
 from bot.billing.sql import mappers, queries
 from bot.billing.sql.schema import tickets
 
@@ -25,10 +25,10 @@ def create_ticket(conn: Connection, ticket: NewTicket, now: datetime) -> Ticket:
             channel=_clip(ticket.channel, tickets.c.channel),
             language=_clip(ticket.language, tickets.c.language),
             topic=_clip(ticket.topic, tickets.c.topic),
-            summary=ticket.summary,
+            summary=without_nul(ticket.summary),
             priority=_clip(ticket.priority, tickets.c.priority),
             status=TicketStatus.OPEN.value,
-            transcript=list(ticket.transcript),
+            transcript=[without_nul(line) for line in ticket.transcript],
             created_at=now,
             updated_at=now,
         )
@@ -38,12 +38,20 @@ def create_ticket(conn: Connection, ticket: NewTicket, now: datetime) -> Ticket:
 
 def find_ticket(conn: Connection, reference: str, customer_id: int | None) -> Ticket:
     """A customer's ticket is only found with that customer's id; an anonymous one by its reference."""
+    if not looks_like_reference(reference):
+        raise NotFound("ticket")
     row = conn.execute(select(tickets).where(tickets.c.reference == normalize_reference(reference))).first()
     if row is None or (row.customer_id is not None and row.customer_id != customer_id):
         raise NotFound("ticket")
     return mappers.ticket(row)
 
 
+def without_nul(value: str) -> str:
+    """PostgreSQL text cannot hold NUL characters."""
+    return value.replace("\x00", "")
+
+
 def _clip(value: str, column: object) -> str:
     length = getattr(getattr(column, "type", None), "length", None)
+    value = without_nul(value)
     return value[:length] if length else value

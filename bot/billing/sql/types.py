@@ -29,8 +29,8 @@ class ExactNumeric(TypeDecorator):
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
-            return dialect.type_descriptor(String(self.precision + 2))
-        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
+            return String(self.precision + 2)
+        return Numeric(self.precision, self.scale, asdecimal=True)
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:

@@ -46,7 +46,8 @@ def verify(
     previous_failures = 0 if attempts is None or lock_expired else attempts.failures
 
     number = normalize_factor(customer_number)
-    row = customer_row_by_number(conn, number) if len(number) <= _LONGEST_NUMBER else None
+    plausible = number.isascii() and number.isdigit() and len(number) <= _LONGEST_NUMBER
+    row = customer_row_by_number(conn, number) if plausible else None
     if row is not None and _same(normalize_factor(row.postal_code), normalize_factor(second_factor)):
         if attempts is not None:
             conn.execute(delete(verification_attempts).where(verification_attempts.c.number_hash == key))

@@ -1,0 +1,100 @@
+"""Fixtures of the billing tests: the backend on SQLite (a temporary file) and on PostgreSQL.
+
+PostgreSQL: `postgresql+psycopg2://postgres@127.0.0.1:5432/test` (`TEST_POSTGRES_URL` overrides) is
+used to create a fresh database for the session, migrated with `migrate()` and dropped at the end.
+When the server cannot be reached the PostgreSQL tests fail, unless `SKIP_POSTGRES=1`.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
+
+from bot.billing.database import make_engine, migrate, seed_demo
+from bot.billing.sql.backend import SqlBillingBackend
+from bot.billing.sql.schema import customers, metadata
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+TODAY = date(2026, 3, 11)  # a Wednesday
+NOW = datetime(2026, 3, 11, 10, 30, tzinfo=timezone.utc)
+BASE_URL = "https://billing.example.com"
+
+
+def postgres_admin_url() -> str:
+    return os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('billing') / 'billing.db'}"
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    if os.environ.get("SKIP_POSTGRES") == "1":
+        pytest.skip("SKIP_POSTGRES=1")
+    admin_url = make_url(postgres_admin_url())
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", future=True)
+    name = f"billing_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except OperationalError as error:
+        admin.dispose()
+        pytest.fail(f"PostgreSQL is unreachable ({error}); set SKIP_POSTGRES=1 to skip these tests")
+    try:
+        url = admin_url.set(database=name).render_as_string(hide_password=False)
+        migrate(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(fixture))
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def empty(engine: Engine) -> None:
+    with engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Engine:
+    """The database holding exactly the demo data of `TODAY`."""
+    empty(engine)
+    seed_demo(engine, TODAY)
+    return engine
+
+
+@pytest.fixture
+def backend(seeded: Engine) -> SqlBillingBackend:
+    return SqlBillingBackend(seeded, public_base_url=BASE_URL + "/", clock=lambda: NOW)
+
+
+@pytest.fixture
+def ids(seeded: Engine) -> dict[str, int]:
+    """Customer ids by demo customer number."""
+    with seeded.connect() as conn:
+        return {row.number: row.id for row in conn.execute(select(customers.c.number, customers.c.id))}
