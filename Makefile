@@ -18,7 +18,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup venv db model run test lint typecheck validate unit conversation lock clean
+.PHONY: help setup system venv db model run test lint typecheck validate unit conversation lock clean
 
 help:
 	@echo "make run    set up (venv, database, model) and start the assistant"
@@ -36,11 +36,15 @@ model: venv
 
 setup: venv db model
 
+system:
+	@scripts/ensure-system-packages.sh
+
 run: setup
 	@$(PY) -m bot.cli run --model "$$(scripts/train-if-changed.sh)"
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: venv
 	$(BIN)/mypy
@@ -58,7 +62,7 @@ unit: venv
 conversation: venv model
 	RASA_MODEL="$$(scripts/train-if-changed.sh)" $(BIN)/pytest tests/conversation -q
 
-test: setup lint typecheck validate unit conversation
+test: system setup lint typecheck validate unit conversation
 
 lock: venv
 	$(BIN)/uv pip compile requirements.in --python-version 3.10 -o requirements.lock

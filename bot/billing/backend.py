@@ -147,12 +147,21 @@ class BillingBackend(ABC):
         self, customer_id: int, installments: int, today: date
     ) -> InstallmentAgreement: ...
 
+    @abstractmethod
+    def get_installment_agreement(self, customer_id: int, reference: str) -> InstallmentAgreement:
+        """An agreement by reference, only the customer's own."""
+
+    @abstractmethod
+    def active_installment_agreement(self, customer_id: int) -> InstallmentAgreement | None: ...
+
     # -- cancellation ------------------------------------------------------------------------------
     @abstractmethod
     def cancellation_terms(self, customer_id: int, today: date) -> CancellationTerms: ...
 
     @abstractmethod
-    def request_cancellation(self, customer_id: int, today: date, reason: str) -> CancellationConfirmation: ...
+    def request_cancellation(
+        self, customer_id: int, today: date, reason: str
+    ) -> CancellationConfirmation: ...
 
     @abstractmethod
     def accept_retention_offer(self, customer_id: int, offer_code: str, today: date) -> Subscription: ...

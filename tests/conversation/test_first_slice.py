@@ -36,11 +36,15 @@ def test_greeting_is_answered_in_the_customers_language(
 
 
 def test_channel_hint_sets_the_language_of_an_undetectable_message(assistant: Assistant, sender: str) -> None:
-    assert assistant.texts(sender, "482130", metadata={"language": "pt-BR"}) == [expected("utter_ask_postal_code", "pt")]
+    assert assistant.texts(sender, "482130", metadata={"language": "pt-BR"}) == [
+        expected("utter_ask_postal_code", "pt")
+    ]
 
 
 def test_the_text_wins_over_the_channel_hint(assistant: Assistant, sender: str) -> None:
-    assert assistant.texts(sender, "Bonjour !", metadata={"language": "pt"}) == [expected("utter_greet", "fr")]
+    assert assistant.texts(sender, "Bonjour !", metadata={"language": "pt"}) == [
+        expected("utter_greet", "fr")
+    ]
 
 
 def test_french_customer_verifies_and_gets_the_balance(assistant: Assistant, sender: str) -> None:

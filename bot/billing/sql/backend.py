@@ -289,7 +289,7 @@ class SqlBillingBackend(BillingBackend):
         return self._write(work)
 
     def get_installment_agreement(self, customer_id: int, reference: str) -> InstallmentAgreement:
-        """Not in `BillingBackend` (yet): an agreement by reference, only the customer's own."""
+        """An agreement by reference, only the customer's own."""
         wanted = normalize_reference(reference)
 
         def work(conn: Connection) -> InstallmentAgreement:
@@ -308,7 +308,7 @@ class SqlBillingBackend(BillingBackend):
         return self._read(work)
 
     def active_installment_agreement(self, customer_id: int) -> InstallmentAgreement | None:
-        """Not in `BillingBackend` (yet): the customer's running agreement, if any."""
+        """The customer's running agreement, if any."""
 
         def work(conn: Connection) -> InstallmentAgreement | None:
             row = queries.active_agreement(conn, customer_id)
