@@ -1,1 +1,5 @@
 """rasa-sdk actions, one module per topic. They stay thin: slots → BillingBackend → localized response."""
+
+from bot import logs
+
+logs.configure()

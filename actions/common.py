@@ -18,7 +18,7 @@ from bot.billing.sql.backend import SqlBillingBackend
 from bot.language import conversation_language
 from bot.settings import Settings
 
-logger = logging.getLogger("actions")
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
