@@ -19,9 +19,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
 from bot.billing.database import make_engine, migrate, seed_demo
 from bot.billing.sql.backend import SqlBillingBackend
+from bot.billing.sql.schema import customers
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -52,8 +55,13 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None
 class Assistant:
     base_url: str
     token: str
+    engine: Engine
     backend: SqlBillingBackend
     today: date
+
+    def customer_id(self, number: str) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(customers.c.id).where(customers.c.number == number)).scalar_one())
 
     def send(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         payload: dict[str, Any] = {"sender": sender, "message": text}
@@ -82,13 +90,13 @@ class Assistant:
         ]
 
 
-@pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+def start_assistant(
+    workdir: Path, database_url: str, endpoints: str, extra_env: dict[str, str] | None = None
+) -> Iterator[Assistant]:
+    """Migrates and seeds `database_url`, starts both servers with `endpoints`, stops them afterwards."""
     model = os.environ.get("RASA_MODEL")
     if not model:
         pytest.fail("RASA_MODEL is not set: run the conversation tests with `make conversation`")
-    workdir = tmp_path_factory.mktemp("servers")
-    database_url = f"sqlite:///{workdir / 'billing.db'}"
     migrate(database_url)
     engine = make_engine(database_url)
     today = datetime.now(ZoneInfo("Europe/Paris")).date()
@@ -103,32 +111,20 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         "BILLING_TIMEZONE": "Europe/Paris",
         "DEFAULT_LANGUAGE": "fr",
         "RASA_TELEMETRY_ENABLED": "false",
+        **(extra_env or {}),
     }
     commands = {
         "actions": [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
         "rasa": [
-            str(BIN / "rasa"),
-            "run",
-            "--model",
-            model,
-            "--enable-api",
-            "--auth-token",
-            token,
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(rasa_port),
-            "--credentials",
-            "credentials.yml",
-            "--endpoints",
-            "endpoints.yml",
+            str(BIN / "rasa"), "run", "--model", model, "--enable-api", "--auth-token", token,
+            "--interface", "127.0.0.1", "--port", str(rasa_port),
+            "--credentials", "credentials.yml", "--endpoints", endpoints,
         ],
-    }
+    }  # fmt: skip
     processes: list[subprocess.Popen[bytes]] = []
     try:
         for name, command in commands.items():
-            log = workdir / f"{name}.log"
-            with open(log, "wb") as out:
+            with open(workdir / f"{name}.log", "wb") as out:
                 processes.append(
                     subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
                 )
@@ -139,6 +135,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         yield Assistant(
             base_url=f"http://127.0.0.1:{rasa_port}",
             token=token,
+            engine=engine,
             backend=SqlBillingBackend(engine, public_base_url="http://127.0.0.1"),
             today=today,
         )
@@ -150,6 +147,14 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """The embedded default of `make run`: in-memory tracker store, SQLite billing database."""
+    workdir = tmp_path_factory.mktemp("embedded")
+    yield from start_assistant(workdir, f"sqlite:///{workdir / 'billing.db'}", "endpoints.yml")
 
 
 @pytest.fixture

@@ -4,18 +4,11 @@ files and the amounts from the billing backend, so a wrong language or a wrong n
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import pytest
 
 from bot import i18n
-from bot.nlg import render_variation
 from tests.conversation.conftest import Assistant
-
-
-def expected(name: str, language: str, **params: object) -> str:
-    (variation,) = i18n.responses(language)[name]
-    return str(render_variation(variation, dict(params), language)["text"])
+from tests.conversation.replies import expected
 
 
 @pytest.mark.parametrize(
@@ -55,7 +48,7 @@ def test_french_customer_verifies_and_gets_the_balance(assistant: Assistant, sen
     assert assistant.texts(sender, "517204") == [expected("utter_ask_postal_code", "fr")]
     replies = assistant.texts(sender, "69003")
 
-    summary = assistant.backend.get_account_summary(_customer_id(assistant, "517204"), assistant.today)
+    summary = assistant.backend.get_account_summary(assistant.customer_id("517204"), assistant.today)
     assert summary.overdue_invoices >= 1
     assert replies[0] == expected("utter_identity_confirmed", "fr", customer_name="Julien")
     assert replies[1] == expected("utter_balance", "fr", balance=i18n.money_value(summary.balance, "EUR"))
@@ -77,7 +70,7 @@ def test_brazilian_customer_verifies_in_one_message_and_gets_the_balance(
     assistant.texts(sender, "oi, quanto eu devo?")
     replies = assistant.texts(sender, "meu número de cliente é 845120 e o CEP 20040-002")
 
-    summary = assistant.backend.get_account_summary(_customer_id(assistant, "845120"), assistant.today)
+    summary = assistant.backend.get_account_summary(assistant.customer_id("845120"), assistant.today)
     assert replies[0] == expected("utter_identity_confirmed", "pt", customer_name="Carlos")
     assert replies[1] == expected("utter_balance", "pt", balance=i18n.money_value(summary.balance, "BRL"))
     assert "R$" in replies[1]
@@ -90,7 +83,7 @@ def test_identify_first_then_ask_the_balance(assistant: Assistant, sender: str) 
     assistant.texts(sender, "482130")
     assert assistant.texts(sender, "75011") == [expected("utter_verified", "fr", customer_name="Camille")]
     replies = assistant.texts(sender, "combien je dois ?")
-    summary = assistant.backend.get_account_summary(_customer_id(assistant, "482130"), assistant.today)
+    summary = assistant.backend.get_account_summary(assistant.customer_id("482130"), assistant.today)
     assert summary.next_due_on is not None and summary.next_amount is not None
     assert (
         expected(
@@ -198,19 +191,3 @@ def test_asking_for_a_human_opens_a_ticket(assistant: Assistant, sender: str) ->
     assert len(replies) == 1 and replies[0].startswith("J'ai transmis votre demande")
     reference = replies[0].split("dossier est ")[1].split(" :")[0]
     assert assistant.backend.get_ticket(reference, None).channel == "rest"
-
-
-def _customer_id(assistant: Assistant, number: str) -> int:
-    result = assistant.backend.verify_identity(number, _postal_code(number), _now())
-    assert result.customer is not None
-    return result.customer.id
-
-
-def _postal_code(number: str) -> str:
-    from bot.billing.demo import DEMO_CUSTOMERS
-
-    return next(c[1] for c in DEMO_CUSTOMERS if c[0] == number)
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)

@@ -8,7 +8,7 @@ from bot import logs
 
 def test_json_lines_with_extras_and_redaction() -> None:
     record = logging.getLogger("actions.test").makeRecord(
-        "actions.test", logging.INFO, __file__, 1, "payment.card_typed 4242 4242 4242 4242", None, None,
+        "actions.test", logging.INFO, __file__, 1, "payment.card_typed 4242 4242 4242 4242", (), None,
         extra={"customer_id": 7, "note": "ana@example.com"},
     )  # fmt: skip
     entry = json.loads(logs.JsonFormatter().format(record))

@@ -7,28 +7,21 @@ When the server cannot be reached the PostgreSQL tests fail, unless `SKIP_POSTGR
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import create_engine, select
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
 from bot.billing.database import make_engine, migrate, seed_demo
 from bot.billing.sql.backend import SqlBillingBackend
 from bot.billing.sql.schema import customers, metadata
+from tests.postgres import fresh_database
 
-DEFAULT_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 TODAY = date(2026, 3, 11)  # a Wednesday
 NOW = datetime(2026, 3, 11, 10, 30, tzinfo=timezone.utc)
 BASE_URL = "https://billing.example.com"
-
-
-def postgres_admin_url() -> str:
-    return os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
 
 
 @pytest.fixture(scope="session")
@@ -40,25 +33,9 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    if os.environ.get("SKIP_POSTGRES") == "1":
-        pytest.skip("SKIP_POSTGRES=1")
-    admin_url = make_url(postgres_admin_url())
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", future=True)
-    name = f"billing_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except OperationalError as error:
-        admin.dispose()
-        pytest.fail(f"PostgreSQL is unreachable ({error}); set SKIP_POSTGRES=1 to skip these tests")
-    try:
-        url = admin_url.set(database=name).render_as_string(hide_password=False)
+    with fresh_database("billing_test") as url:
         migrate(url)
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

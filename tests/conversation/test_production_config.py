@@ -1,0 +1,105 @@
+"""The production configuration (endpoints.production.yml) against the real servers: PostgreSQL tracker
+store, PostgreSQL billing database and Redis lock store. Conversations work and are stored in PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from redis import Redis
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot import i18n
+from tests.conversation.conftest import Assistant, start_assistant
+from tests.conversation.replies import expected
+from tests.postgres import fresh_database
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+
+
+@pytest.fixture(scope="module")
+def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Assistant, str]]:
+    redis = make_url(REDIS_URL.replace("redis://", "redis+x://"))  # reuse SQLAlchemy's URL parser
+    with fresh_database("billing_conv") as billing_url, fresh_database("tracker_conv") as tracker_url:
+        tracker = make_url(tracker_url)
+        env: dict[str, str] = {
+            "TRACKER_DB_HOST": str(tracker.host or "127.0.0.1"),
+            "TRACKER_DB_PORT": str(tracker.port or 5432),
+            "TRACKER_DB_NAME": str(tracker.database),
+            "TRACKER_DB_USER": str(tracker.username or "postgres"),
+            "TRACKER_DB_PASSWORD": str(tracker.password or ""),
+            "REDIS_HOST": str(redis.host or "127.0.0.1"),
+            "REDIS_PORT": str(redis.port or 6379),
+            "REDIS_LOCK_DB": str(redis.database or "1"),
+        }
+        workdir = tmp_path_factory.mktemp("production")
+        for assistant in start_assistant(workdir, billing_url, "endpoints.production.yml", env):
+            yield assistant, tracker_url
+
+
+def test_verification_and_balance_with_postgres_and_redis(
+    production: tuple[Assistant, str], sender: str
+) -> None:
+    assistant, tracker_url = production
+    assistant.texts(sender, "Bonjour, c'est combien mon solde ?")
+    assistant.texts(sender, "482130")
+    replies = assistant.texts(sender, "75011")
+    assert replies[0] == expected("utter_identity_confirmed", "fr", customer_name="Camille")
+
+    engine = create_engine(tracker_url, future=True)
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(
+                text("SELECT count(*) FROM events WHERE sender_id = :sender AND type_name = 'user'"),
+                {"sender": sender},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert stored == 3
+    assert rasa_used_the_redis_lock_store()
+
+
+def rasa_used_the_redis_lock_store() -> bool:
+    """Rasa's pooled connection stays on the lock database, its last command a lock write or delete."""
+    client = Redis.from_url(REDIS_URL)
+    try:
+        own_id = client.client_id()
+        others = [c for c in client.client_list() if int(c["id"]) != own_id]
+    finally:
+        client.close()
+    lock_db = REDIS_URL.rsplit("/", 1)[-1]
+    return any(c["db"] == lock_db and c["cmd"] in {"set", "del", "get", "exists"} for c in others)
+
+
+def test_handoff_ticket_lands_in_the_postgres_billing_database(
+    production: tuple[Assistant, str], sender: str
+) -> None:
+    assistant, _ = production
+    replies = assistant.texts(sender, "quero falar com um atendente, por favor")
+    reference = replies[0].split("protocolo é ")[1].split(":")[0]
+    ticket = assistant.backend.get_ticket(reference, None)
+    assert ticket.language == "pt" and ticket.channel == "rest"
+    assert any("atendente" in line for line in ticket_transcript(assistant, reference))
+
+
+def test_portuguese_balance_with_postgres_billing(production: tuple[Assistant, str], sender: str) -> None:
+    assistant, _ = production
+    assistant.texts(sender, "oi, qual é o meu saldo?")
+    replies = assistant.texts(sender, "sou o cliente 731402, CEP 01310-100")
+    summary = assistant.backend.get_account_summary(assistant.customer_id("731402"), assistant.today)
+    assert replies[0] == expected("utter_identity_confirmed", "pt", customer_name="Ana")
+    assert replies[1] == (
+        expected("utter_balance", "pt", balance=i18n.money_value(summary.balance, "BRL"))
+        if summary.balance > 0
+        else expected("utter_balance_zero", "pt")
+    )
+
+
+def ticket_transcript(assistant: Assistant, reference: str) -> list[str]:
+    with assistant.engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT transcript FROM tickets WHERE reference = :r"), {"r": reference}
+        ).one()
+    return list(row[0])
