@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -62,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
     env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{settings.action_port}/webhook")
-    token = env.setdefault("RASA_API_TOKEN", "")
+    # The HTTP API reads and writes any conversation: never without a token, one per run when unset.
+    token = env.get("RASA_API_TOKEN", "").strip() or secrets.token_urlsafe(24)
     venv_bin = Path(sys.executable).parent
     commands = {
         "actions": [
@@ -84,13 +86,12 @@ def run(args: argparse.Namespace) -> int:
             args.host,
             "--port",
             str(args.port),
-            "--cors",
-            "*",
             "--credentials",
             "credentials.yml",
             "--endpoints",
             args.endpoints,
-            *(["--auth-token", token] if token else []),
+            "--auth-token",
+            token,
         ],
     }
     processes = [subprocess.Popen(cmd, cwd=PROJECT_DIR, env=env) for cmd in commands.values()]  # noqa: S603
@@ -98,8 +99,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         "\nStarting the billing assistant (Ctrl-C stops everything):\n"
         f"  Rasa server + REST channel  {base}/webhooks/rest/webhook\n"
-        f"  Rasa HTTP API               {base}/  (status: {base}/status"
-        f"{'; token in RASA_API_TOKEN' if token else ''})\n"
+        f"  Rasa HTTP API               {base}/status?token={token}\n"
         f"  Action server               http://127.0.0.1:{settings.action_port}/health\n"
         f"  Billing database            {settings.billing_database_url}\n"
         "Try it:\n"

@@ -21,7 +21,6 @@ class Settings:
     billing_database_url: str
     default_language: str
     public_base_url: str
-    rasa_url: str
     action_port: int
     timezone: str
 
@@ -34,7 +33,6 @@ class Settings:
             default_language=normalize_language(_env("DEFAULT_LANGUAGE", DEFAULT_LANGUAGE))
             or DEFAULT_LANGUAGE,
             public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:5005").rstrip("/"),
-            rasa_url=_env("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
             action_port=int(_env("ACTION_PORT", "5055")),
             timezone=_env("BILLING_TIMEZONE", "Europe/Paris"),
         )
