@@ -18,11 +18,12 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup system venv db model run test lint typecheck validate unit conversation lock clean
+.PHONY: help setup system venv db model run test lint typecheck validate unit conversation bench lock clean
 
 help:
 	@echo "make run    set up (venv, database, model) and start the assistant"
 	@echo "make test   set up, then lint, types, rasa data validate, unit and conversation tests"
+	@echo "make bench  print benchmark figures (date resolver vs dateparser on the external oracles)"
 	@echo "make lock   re-resolve requirements.in into requirements.lock"
 
 venv:
@@ -63,6 +64,10 @@ conversation: venv model
 	RASA_MODEL="$$(scripts/train-if-changed.sh)" $(BIN)/pytest tests/conversation -q
 
 test: system setup lint typecheck validate unit conversation
+
+# Benchmarks print figures; they never fail the build.
+bench: venv
+	$(PY) -m bench.dates
 
 lock: venv
 	$(BIN)/uv pip compile requirements.in --python-version 3.10 -o requirements.lock
