@@ -68,6 +68,7 @@ test: system setup lint typecheck validate unit conversation
 # Benchmarks print figures; they never fail the build.
 bench: venv
 	$(PY) -m bench.dates
+	$(PY) -m bench.message_inspector
 
 lock: venv
 	$(BIN)/uv pip compile requirements.in --python-version 3.10 -o requirements.lock

@@ -45,6 +45,7 @@ def catalogue(language: str, locales_dir: Path = LOCALES_DIR) -> Catalogue:
     return data
 
 
+@cache
 def responses(language: str) -> dict[str, list[dict[str, Any]]]:
     return {k: v for k, v in catalogue(language).items() if k.startswith("utter_")}
 

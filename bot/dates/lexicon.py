@@ -74,7 +74,7 @@ DAY_WORDS: dict[str, dict[str, int]] = {
 FR_IDIOMATIC_DAYS = {8: 7, 15: 14}
 
 # "segunda", "terça", "quarta"... are also ordinals: "segunda via" (a duplicate invoice or boleto),
-# "quarta parcela". Before such a noun they are not a weekday.
+# "quarta parcela". Before such a noun they are not a weekday: the resolver blanks these phrases.
 PT_ORDINAL_NOUNS = (
     r"(?:vias?|parcelas?|faturas?|vez|vezes|cobrancas?|contas?|mensalidades?|prestacao|prestacoes|notas?"
     r"|opcao|tentativas?|semanas?|quinzenas?|linhas?|paginas?|boletos?|etapas?|pessoas?|taxas?)"
@@ -82,8 +82,8 @@ PT_ORDINAL_NOUNS = (
 WEEKDAY_RE = {
     "fr": r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|(?:lun|mar|mer|jeu|ven|sam|dim)\.)",
     "pt": (
-        r"(?:(?:segunda|terca|quarta|quinta|sexta)(?: ?feira|(?!\s" + PT_ORDINAL_NOUNS + r"\b))"
-        r"|[2-6] ?[ao]?\.? ?feira|sabado|domingo|(?:seg|ter|qua|qui|sex|sab|dom)\.)"
+        r"(?:(?:segunda|terca|quarta|quinta|sexta)(?: ?feira)?|[2-6] ?[ao]?\.? ?feira|sabado|domingo"
+        r"|(?:seg|ter|qua|qui|sex|sab|dom)\.)"
     ),
 }
 MONTH_RE = {

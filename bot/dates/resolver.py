@@ -115,15 +115,18 @@ def _span(text: str, index: list[int], start: int, end: int) -> str:
 _PT_ORDINAL_PHRASE = re.compile(r"\b(?:segunda|terca|quarta|quinta|sexta)\s+" + PT_ORDINAL_NOUNS + r"\b")
 
 
-def _without_ordinal_phrases(text: str, norm: str, index: list[int], language: str) -> str:
-    """Blanks "segunda via", "quarta parcela"...: ordinals that dateparser would read as weekdays."""
+def _blank_ordinal_phrases(text: str, norm: str, index: list[int], language: str) -> tuple[str, str]:
+    """Blanks "segunda via", "quarta parcela"... in both texts (same lengths, so spans still map):
+    Portuguese ordinals that our weekday rules and dateparser would otherwise read as weekdays."""
     if language != "pt":
-        return text
-    chars = list(text)
+        return text, norm
+    chars, norm_chars = list(text), list(norm)
     for match in _PT_ORDINAL_PHRASE.finditer(norm):
+        for position in range(match.start(), match.end()):
+            norm_chars[position] = " "
         for position in range(index[match.start()], index[match.end() - 1] + 1):
             chars[position] = " "
-    return "".join(chars)
+    return "".join(chars), "".join(norm_chars)
 
 
 def _dateparser(text: str, language: str, today: date, prefer: str) -> ResolvedDate | None:
@@ -170,13 +173,14 @@ def resolve_date(text: str, language: str, today: date, prefer: str = "future") 
     prefer = "past" if prefer == "past" else "future"
     text = text[:MAX_TEXT]
     norm, index = _normalise(text)
+    text, norm = _blank_ordinal_phrases(text, norm, index, lang)
     chosen = _pick(_candidates(norm, Context(today, prefer, lang)))
     for cand in chosen:
         if cand.value is not None:
             return ResolvedDate(cand.value, cand.kind, _span(text, index, cand.start, cand.end))
     if chosen:  # recognised, but the date does not exist
         return None
-    return _dateparser(_without_ordinal_phrases(text, norm, index, lang), lang, today, prefer)
+    return _dateparser(text, lang, today, prefer)
 
 
 def resolve_day_of_month(text: str, language: str) -> int | None:

@@ -99,12 +99,16 @@ def _year(text: str | None, ctx: Context) -> int | None:
     return value
 
 
-def _numeric(m: re.Match[str], ctx: Context) -> Outcome:
-    day, month = int(m["d"]), int(m["m"])
+def _explicit(day: int, month: int, m: re.Match[str], ctx: Context) -> Outcome:
+    """That day of that month: of the year written, else its next (or latest) occurrence."""
     year = _year(_group(m, "y"), ctx)
     if year is not None:
         return cm.safe_date(year, month, day), "explicit"
     return cm.day_and_month(day, month, ctx.today, ctx.prefer), "explicit"
+
+
+def _numeric(m: re.Match[str], ctx: Context) -> Outcome:
+    return _explicit(int(m["d"]), int(m["m"]), m, ctx)
 
 
 def _day_month(m: re.Match[str], ctx: Context) -> Outcome:
@@ -112,10 +116,7 @@ def _day_month(m: re.Match[str], ctx: Context) -> Outcome:
     month = month_number(m["mo"], ctx.language)
     if day is None or month is None:
         return None, "explicit"
-    year = _year(_group(m, "y"), ctx)
-    if year is not None:
-        return cm.safe_date(year, month, day), "explicit"
-    return cm.day_and_month(day, month, ctx.today, ctx.prefer), "explicit"
+    return _explicit(day, month, m, ctx)
 
 
 def _weekday_day(m: re.Match[str], ctx: Context) -> Outcome:

@@ -140,9 +140,6 @@ class MessageInspector(GraphComponent):
             self._inspect(message)
         return messages
 
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
-
     # -- per message -----------------------------------------------------------------------------
     def _inspect(self, message: Message) -> None:
         text: str = message.get("text") or ""

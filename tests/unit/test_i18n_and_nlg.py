@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -85,7 +84,7 @@ async def test_nlg_uses_the_slot_language_and_an_explicit_override() -> None:
 
 async def test_nlg_formats_action_parameters() -> None:
     nlg = LocaleNLG()
-    tracker: Any = FakeTracker({"language": "fr", "customer_name": SimpleNamespace()})
+    tracker: Any = FakeTracker({"language": "fr"})
     message = await nlg.generate(
         "utter_balance", tracker, "rest", balance=i18n.money_value(Decimal("42.1"), "EUR")
     )
