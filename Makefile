@@ -18,11 +18,12 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup system venv db model run test lint typecheck validate unit conversation bench lock clean
+.PHONY: help setup system venv db model run test lint typecheck validate unit conversation nlu-gate eval bench lock clean
 
 help:
 	@echo "make run    set up (venv, database, model) and start the assistant"
-	@echo "make test   set up, then lint, types, rasa data validate, unit and conversation tests"
+	@echo "make test   set up, then lint, types, rasa data validate, unit tests, the NLU gate, conversation tests"
+	@echo "make eval   measure the model on the held-out NLU set (figures and charts in var/eval)"
 	@echo "make bench  print benchmark figures (date resolver vs dateparser on the external oracles)"
 	@echo "make lock   re-resolve requirements.in into requirements.lock"
 
@@ -63,7 +64,14 @@ unit: venv
 conversation: venv model
 	RASA_MODEL="$$(scripts/train-if-changed.sh)" $(BIN)/pytest tests/conversation -q
 
-test: system setup lint typecheck validate unit conversation
+# The understanding gate: macro-F1 >= 0.90 per language on the held-out set (tests/nlu/).
+nlu-gate: venv model
+	RASA_MODEL="$$(scripts/train-if-changed.sh)" $(BIN)/pytest tests/nlu -q
+
+eval: venv model
+	$(PY) -m bench.nlu_eval --model "$$(scripts/train-if-changed.sh)"
+
+test: system setup lint typecheck validate unit nlu-gate conversation
 
 # Benchmarks print figures; they never fail the build.
 bench: venv

@@ -13,7 +13,7 @@ import json
 import time
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -129,18 +129,19 @@ class Score:
         )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--eval-dir", type=Path, default=ROOT / ".." / "shared" / "eval" / "dates")
-    parser.add_argument("--misses", action="store_true", help="print the cases our resolver gets wrong")
-    args = parser.parse_args()
-    warnings.filterwarnings("ignore")
-    started = time.monotonic()
+@dataclass
+class Scoring:
+    cases: int
+    by_source: dict[tuple[str, str], Score] = field(default_factory=dict)
+    by_language: dict[str, Score] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)
 
-    cases = list(duckling_cases(args.eval_dir)) + list(recognizers_cases(args.eval_dir))
-    scores: dict[tuple[str, str], Score] = {}
-    totals: dict[str, Score] = {}
-    misses: list[str] = []
+
+def score_cases(eval_dir: Path, collect_misses: bool = False) -> Scoring:
+    """Scores our resolver and dateparser on every day-grain case, per (source, language) and per language."""
+    cases = list(duckling_cases(eval_dir)) + list(recognizers_cases(eval_dir))
+    scoring = Scoring(cases=len(cases))
+    scores, totals, misses = scoring.by_source, scoring.by_language, scoring.misses
     for case in cases:
         for score in (
             scores.setdefault((case.source, case.language), Score()),
@@ -158,13 +159,25 @@ def main() -> None:
             if case.past is not None:
                 score.past_cases += 1
                 score.past_ours += past is not None and past.value == case.past
-        if args.misses and (ours is None or ours.value != case.future):
+        if collect_misses and (ours is None or ours.value != case.future):
             got = f"{ours.value} ({ours.kind}, {ours.text!r})" if ours else "None"
             misses.append(
                 f"{case.source:<15} {case.language} ref={case.reference} want={case.future} "
                 f"got={got}: {case.text!r}"
             )
+    return scoring
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--eval-dir", type=Path, default=ROOT / ".." / "shared" / "eval" / "dates")
+    parser.add_argument("--misses", action="store_true", help="print the cases our resolver gets wrong")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    started = time.monotonic()
+
+    scoring = score_cases(args.eval_dir, collect_misses=args.misses)
+    scores, totals, misses, cases = scoring.by_source, scoring.by_language, scoring.misses, scoring.cases
     header = (
         f"{'source / language':<22} {'cases':>5}  {'ours':>10}  {'dateparser':>10}  "
         f"{'none':>5} {'wrong':>5}   past (ours)"
@@ -177,7 +190,7 @@ def main() -> None:
     for language, score in sorted(totals.items()):
         print(score.line(f"all {language}"))
     print(
-        f"\n{len(cases)} cases in {time.monotonic() - started:.1f}s (future preference; "
+        f"\n{cases} cases in {time.monotonic() - started:.1f}s (future preference; "
         "'past' column: cases with a"
     )
     print(

@@ -70,6 +70,19 @@ DAY_WORDS: dict[str, dict[str, int]] = {
     lang: {w: n for w, n in words.items() if w not in {"un", "une", "um", "uma", "duas", "premiere"}}
     for lang, words in NUMBER_WORDS.items()
 }
+# Ordinal words for a day of the month: "le troisième jour d'octobre", "o quinto dia de maio".
+# Kept apart from DAY_WORDS: "le deuxième" alone is rarely a date ("le deuxième prélèvement").
+ORDINAL_DAY_WORDS: dict[str, dict[str, int]] = {
+    "fr": {
+        "premier": 1, "premiere": 1, "deuxieme": 2, "second": 2, "seconde": 2, "troisieme": 3,
+        "quatrieme": 4, "cinquieme": 5, "sixieme": 6, "septieme": 7, "huitieme": 8, "neuvieme": 9,
+        "dixieme": 10,
+    },
+    "pt": {
+        "primeiro": 1, "segundo": 2, "terceiro": 3, "quarto": 4, "quinto": 5, "sexto": 6,
+        "setimo": 7, "oitavo": 8, "nono": 9, "decimo": 10,
+    },
+}  # fmt: skip
 # "dans quinze jours" / "dans huit jours" mean two weeks / one week in French.
 FR_IDIOMATIC_DAYS = {8: 7, 15: 14}
 
@@ -96,6 +109,9 @@ MONTH_RE = {
         r"|agosto|ago\.?|setembro|set\.?|outubro|out\.?|novembro|nov\.?|dezembro|dez\.?)"
     ),
 }
+# Undotted weekday abbreviations, common in Brazilian chat ("na seg", "até sex"); "ter" is also the
+# verb "to have", so the rules only take it after "na"/"até".
+PT_WEEKDAY_ABBREVIATIONS = r"(?:seg|ter|qua|qui|sex|sab|dom)"
 _MONTH_PREFIXES = {
     "fr": {
         "jan": 1, "fev": 2, "mar": 3, "avr": 4, "mai": 5, "juin": 6, "juil": 7,
@@ -143,7 +159,9 @@ RELATIVE_DAYS: dict[str, dict[str, int]] = {
         "la veille": -1,
         "(?:le )?jour (?:d avant|precedent)": -1,
         "(?:le )?jour (?:d apres|suivant)": 1,
-        "(?:dans )?la journee": 0,
+        "(?:dans|sous|d ici) (?:une )?huitaine(?: de jours)?": 7,  # "à régler sous huitaine"
+        "(?:dans|sous|d ici) (?:une )?quinzaine(?: de jours)?": 14,
+        "(?:dans )?la journee(?! (?:de|du|d)(?!\\w))": 0,  # not "la journée de la Toussaint"
         "en ce moment": 0,
         "maintenant": 0,
     },
@@ -161,6 +179,7 @@ RELATIVE_DAYS: dict[str, dict[str, int]] = {
         "(?:n?o )?dia anterior": -1,
         "n?es[st]e momento": 0,
         "agora": 0,
+        "(?:daqui(?: a)?|dentro de|em) (?:uma )?quinzena": 15,
     },
 }
 
@@ -211,9 +230,10 @@ def unit_kind(word: str) -> str:
 
 
 # Words that point forwards / backwards after or before a unit or weekday.
+PT_NEXT = r"(?:proxim[ao]|prox\.?)"  # "próxima sexta", "prox. semana"
 NEXT_RE = {
-    "fr": r"(?:prochaine?|suivante?|qui vient|d apres)",
-    "pt": r"(?:que vem|proxim[ao]|seguinte)",
+    "fr": r"(?:prochaine?|pro|suivante?|qui vient|d apres)",  # chat: "la semaine pro"
+    "pt": r"(?:q(?:ue)? vem|proxim[ao]|prox\.?|seguinte)",  # chat: "mês q vem", "prox semana"
 }
 PREV_RE = {
     "fr": r"(?:derniere?|passee?|precedente?|d avant)",

@@ -5,6 +5,7 @@ Own rules first (bot.dates.rules), then dateparser for what they do not cover.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import unicodedata
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.dates.anchors import anchor_before
 from bot.dates.lexicon import PT_ORDINAL_NOUNS
 from bot.dates.rules import DAY_OF_MONTH_HANDLERS, Context, parse_number, rules
 
@@ -96,36 +98,57 @@ def _candidates(norm: str, ctx: Context) -> list[_Candidate]:
                 day = parse_number(match["d"], ctx.language)
                 day = day if day is not None and 1 <= day <= 31 else None
             found.append(_Candidate(match.start(), match.end(), value, kind, day))
+    for cand in list(found):  # "la veille du 15", "2 dias depois do dia 10": counted from the inner day
+        if cand.value is None:
+            continue
+        anchored = anchor_before(norm, cand.start, ctx)
+        if anchored is not None:
+            start, shift = anchored
+            found.append(_Candidate(start, cand.end, shift(cand.value), "relative", None))
     return found
 
 
 def _pick(found: list[_Candidate]) -> list[_Candidate]:
     """Longest non-overlapping matches, in text order."""
-    chosen: list[_Candidate] = []
+    chosen: list[_Candidate] = []  # non-overlapping, so sorted by start and by end alike
+    starts: list[int] = []
     for cand in sorted(found, key=lambda c: (c.start - c.end, c.start)):
-        if all(cand.end <= other.start or cand.start >= other.end for other in chosen):
-            chosen.append(cand)
-    return sorted(chosen, key=lambda c: c.start)
+        at = bisect.bisect_right(starts, cand.start)
+        if at > 0 and chosen[at - 1].end > cand.start:
+            continue
+        if at < len(chosen) and chosen[at].start < cand.end:
+            continue
+        chosen.insert(at, cand)
+        starts.insert(at, cand.start)
+    return chosen
 
 
 def _span(text: str, index: list[int], start: int, end: int) -> str:
     return text[index[start] : index[end - 1] + 1].strip(" ,.;:!?")
 
 
-_PT_ORDINAL_PHRASE = re.compile(r"\b(?:segunda|terca|quarta|quinta|sexta)\s+" + PT_ORDINAL_NOUNS + r"\b")
+# An instalment out of a count ("parcela 4/12", "échéance n° 3/10") is no day and month.
+_INSTALMENT = r"\b(?:{})(?: (?:n|no|n°|numero))? [0-9]{{1,3}}/[0-9]{{1,3}}(?![0-9/])"
+_NOT_DATES = {
+    "fr": [re.compile(_INSTALMENT.format(r"echeances?|mensualites?|versements?|prelevements?"))],
+    "pt": [
+        # ordinals that our weekday rules and dateparser would read as weekdays: "segunda via"
+        re.compile(r"\b(?:segunda|terca|quarta|quinta|sexta)\s+" + PT_ORDINAL_NOUNS + r"\b"),
+        re.compile(_INSTALMENT.format(r"parcelas?|prestac(?:ao|oes)|mensalidades?")),
+    ],
+}
 
 
-def _blank_ordinal_phrases(text: str, norm: str, index: list[int], language: str) -> tuple[str, str]:
-    """Blanks "segunda via", "quarta parcela"... in both texts (same lengths, so spans still map):
-    Portuguese ordinals that our weekday rules and dateparser would otherwise read as weekdays."""
-    if language != "pt":
-        return text, norm
+def _blank_non_dates(text: str, norm: str, index: list[int], language: str) -> tuple[str, str]:
+    """Blanks phrases that look like days but are not ("segunda via", "parcela 4/12") in both texts
+    (same lengths, so spans still map), so that neither our rules nor dateparser read them."""
     chars, norm_chars = list(text), list(norm)
-    for match in _PT_ORDINAL_PHRASE.finditer(norm):
-        for position in range(match.start(), match.end()):
-            norm_chars[position] = " "
-        for position in range(index[match.start()], index[match.end() - 1] + 1):
-            chars[position] = " "
+    for pattern in _NOT_DATES[language]:
+        for match in pattern.finditer(norm):
+            for position in range(match.start(), match.end()):
+                norm_chars[position] = " "
+            for position in range(index[match.start()], index[match.end() - 1] + 1):
+                chars[position] = " "
     return "".join(chars), "".join(norm_chars)
 
 
@@ -173,7 +196,7 @@ def resolve_date(text: str, language: str, today: date, prefer: str = "future") 
     prefer = "past" if prefer == "past" else "future"
     text = text[:MAX_TEXT]
     norm, index = _normalise(text)
-    text, norm = _blank_ordinal_phrases(text, norm, index, lang)
+    text, norm = _blank_non_dates(text, norm, index, lang)
     chosen = _pick(_candidates(norm, Context(today, prefer, lang)))
     for cand in chosen:
         if cand.value is not None:

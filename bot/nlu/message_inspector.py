@@ -28,6 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from bot.i18n import SUPPORTED_LANGUAGES, normalize_language
+from bot.nlu.tokenizer import fold
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,11 @@ def example_language(message: Message) -> str | None:
     return None
 
 
+def words_of(text: str) -> list[str]:
+    """Words of two letters or more, lower case and without accents."""
+    return [fold(word) for word in _WORD.findall(text) if len(word) > 1]
+
+
 def input_issue(text: str, max_chars: int) -> str | None:
     if not text.strip():
         return "empty"
@@ -70,6 +76,9 @@ class MessageInspector(GraphComponent):
             "max_chars": 2000,
             "other_language_min_words": 4,
             "other_language_threshold": 0.8,
+            # a message where at least this share of the words are words of our own training data is
+            # ours, whatever langdetect says ("bjr tt le monde", "changement de rib stp", "ticket TK-6VJ2NE")
+            "known_words_share": 0.5,
         }
 
     def __init__(
@@ -79,12 +88,14 @@ class MessageInspector(GraphComponent):
         resource: Resource,
         classifier: Pipeline | None = None,
         symbol_intents: dict[str, str] | None = None,
+        vocabulary: frozenset[str] = frozenset(),
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self._classifier = classifier
         self._symbol_intents = symbol_intents or {}
+        self._vocabulary = vocabulary
 
     @classmethod
     def create(
@@ -113,9 +124,13 @@ class MessageInspector(GraphComponent):
             LogisticRegression(C=10.0, max_iter=2000, random_state=0),
         )
         classifier.fit(texts, labels)
-        self._classifier, self._symbol_intents = classifier, symbol_intents
+        vocabulary = frozenset(word for text in texts for word in words_of(text))
+        self._classifier, self._symbol_intents, self._vocabulary = classifier, symbol_intents, vocabulary
         with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump({"classifier": classifier, "symbol_intents": symbol_intents}, directory / MODEL_FILE)
+            joblib.dump(
+                {"classifier": classifier, "symbol_intents": symbol_intents, "vocabulary": vocabulary},
+                directory / MODEL_FILE,
+            )
         return self._resource
 
     @classmethod
@@ -133,7 +148,14 @@ class MessageInspector(GraphComponent):
         except (ValueError, FileNotFoundError):
             logger.warning("message_inspector.untrained")
             return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, saved["classifier"], saved["symbol_intents"])
+        return cls(
+            config,
+            model_storage,
+            resource,
+            saved["classifier"],
+            saved["symbol_intents"],
+            saved.get("vocabulary", frozenset()),
+        )
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -180,6 +202,13 @@ class MessageInspector(GraphComponent):
 
     def _is_other_language(self, text: str) -> bool:
         if len(_WORD.findall(text)) < self._config["other_language_min_words"]:
+            return False
+        words = words_of(text)
+        if (
+            words
+            and sum(word in self._vocabulary for word in words) / len(words)
+            >= self._config["known_words_share"]
+        ):
             return False
         try:
             best = detect_langs(text)[0]

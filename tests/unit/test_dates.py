@@ -164,6 +164,79 @@ CASES: list[tuple[str, str, date, str, date]] = [
     ("último dia do mês", "pt", LEAP, "future", LEAP),
     ("le premier vendredi du mois prochain", "fr", FRI, "future", date(2026, 3, 6)),
     ("a última sexta de março", "pt", FRI, "future", date(2026, 3, 27)),
+    # month name first, at the end of a clause
+    ("je peux payer mars vingt et un", "fr", FRI, "future", date(2026, 3, 21)),
+    ("on dit avril 3", "fr", FRI, "future", date(2026, 4, 3)),
+    ("échéance repoussée à déc. 5", "fr", FRI, "past", date(2025, 12, 5)),
+    ("contrat signé janvier 12, 2024", "fr", FRI, "future", date(2024, 1, 12)),
+    ("pode ser junho dezoito?", "pt", FRI, "future", date(2026, 6, 18)),
+    ("vencimento março 9", "pt", FRI, "past", date(2025, 3, 9)),
+    ("a fatura de abril 30 de 2025", "pt", FRI, "future", date(2025, 4, 30)),
+    # US order when the day cannot be a month; a year after a comma
+    ("prélèvement du 03/25/2026", "fr", FRI, "future", date(2026, 3, 25)),
+    ("paguei 12/31", "pt", FRI, "past", date(2025, 12, 31)),
+    ("vence em 4-18", "pt", FRI, "future", date(2026, 4, 18)),
+    ("facture du 5/03, 2025", "fr", FRI, "future", date(2025, 3, 5)),
+    ("boleto de 10/01, 2026 ainda aberto", "pt", FRI, "future", date(2026, 1, 10)),
+    # month names between slashes
+    ("vencimento 10/mar/2026", "pt", FRI, "past", date(2026, 3, 10)),
+    ("pago em 7/jun", "pt", FRI, "future", date(2026, 6, 7)),
+    ("échéance 2026/oct./05", "fr", FRI, "future", date(2026, 10, 5)),
+    # an ordinal day of a month
+    ("le 2e jour de mars", "fr", FRI, "future", date(2026, 3, 2)),
+    ("au cinquième jour du mois prochain", "fr", FRI, "future", date(2026, 3, 5)),
+    ("o terceiro dia de abril", "pt", FRI, "future", date(2026, 4, 3)),
+    ("no 10º dia do mês", "pt", FRI, "past", date(2026, 2, 10)),
+    # days counted from another day
+    ("la veille du 15", "fr", FRI, "future", date(2026, 3, 14)),
+    ("je paierai le lendemain du 28 février", "fr", FRI, "future", date(2026, 3, 1)),
+    ("le surlendemain du 10", "fr", FRI, "past", date(2026, 2, 12)),
+    ("trois jours avant le 5 mars", "fr", FRI, "future", date(2026, 3, 2)),
+    ("quinze jours après le 1er", "fr", FRI, "future", date(2026, 3, 15)),
+    ("la veille de Noël", "fr", FRI, "future", date(2026, 12, 24)),
+    ("na véspera do dia 10", "pt", FRI, "future", date(2026, 3, 9)),
+    ("no dia seguinte ao dia 31 de março", "pt", FRI, "future", date(2026, 4, 1)),
+    ("posso pagar 2 dias depois do dia 25?", "pt", FRI, "future", date(2026, 2, 27)),
+    ("uma semana antes do dia 15", "pt", FRI, "future", date(2026, 3, 8)),
+    ("na véspera de ano novo", "pt", FRI, "future", date(2026, 12, 31)),
+    # "le 15 prochain", "o próximo dia 10": strictly after (or before) today
+    ("le 20 prochain", "fr", FRI, "future", date(2026, 3, 20)),
+    ("votre courrier du 18 dernier", "fr", FRI, "future", date(2026, 2, 18)),
+    ("vence no próximo dia 10", "pt", FRI, "future", date(2026, 3, 10)),
+    ("vence no próximo dia 20", "pt", FRI, "future", date(2026, 3, 20)),
+    ("até o prox dia 25", "pt", FRI, "future", date(2026, 2, 25)),
+    ("paguei no último dia 20", "pt", FRI, "past", date(2026, 1, 20)),
+    ("dia 5 que vem", "pt", FRI, "future", date(2026, 3, 5)),
+    # this month, even when the day has passed
+    ("le 10 de ce mois", "fr", FRI, "future", date(2026, 2, 10)),
+    ("prélevé le 3 courant", "fr", FRI, "future", date(2026, 2, 3)),
+    ("dia 10 deste mês", "pt", FRI, "future", date(2026, 2, 10)),
+    ("dia 2 do mês atual", "pt", FRI, "future", date(2026, 2, 2)),
+    # a month or week, then the day
+    ("le mois prochain, le 8", "fr", FRI, "future", date(2026, 3, 8)),
+    ("ce mois-ci le 27", "fr", FRI, "future", date(2026, 2, 27)),
+    ("la semaine prochaine, jeudi", "fr", FRI, "future", date(2026, 2, 26)),
+    ("mês que vem dia 7", "pt", FRI, "future", date(2026, 3, 7)),
+    ("esse mês no dia 28", "pt", FRI, "future", date(2026, 2, 28)),
+    ("semana que vem na segunda", "pt", FRI, "future", date(2026, 2, 23)),
+    ("na próxima semana, na quinta", "pt", SUN, "future", date(2026, 3, 19)),
+    # chat abbreviations and jargon
+    ("la semaine pro", "fr", FRI, "future", date(2026, 2, 23)),
+    ("mardi pro", "fr", FRI, "future", date(2026, 2, 24)),
+    ("à régler sous huitaine", "fr", FRI, "future", date(2026, 2, 27)),
+    ("dans une quinzaine", "fr", FRI, "future", date(2026, 3, 6)),
+    ("mês q vem", "pt", FRI, "future", date(2026, 3, 1)),
+    ("prox semana", "pt", FRI, "future", date(2026, 2, 23)),
+    ("próx. terça", "pt", FRI, "future", date(2026, 2, 24)),
+    ("quarta q vem", "pt", FRI, "future", date(2026, 2, 25)),
+    ("daqui a uns 10 dias", "pt", FRI, "future", date(2026, 3, 2)),
+    ("daqui a uma quinzena", "pt", FRI, "future", date(2026, 3, 7)),
+    ("na seg", "pt", FRI, "future", date(2026, 2, 23)),
+    ("até sex", "pt", SUN, "future", date(2026, 3, 20)),
+    ("pode ser qui?", "pt", FRI, "future", date(2026, 2, 26)),
+    ("sab, 7 de março", "pt", FRI, "future", date(2026, 3, 7)),
+    ("toussaint", "fr", FRI, "future", date(2026, 11, 1)),
+    ("dans la journée de la Toussaint", "fr", FRI, "future", date(2026, 11, 1)),
 ]
 
 
@@ -253,8 +326,8 @@ def test_amounts_are_not_days() -> None:
 
 
 def test_dateparser_fallback_covers_other_phrasings() -> None:
-    found = resolve_date("avril 3", "fr", FRI)  # month first: no rule, dateparser reads it
-    assert found is not None and found.value == date(2026, 4, 3)
+    found = resolve_date("avril 2027", "fr", FRI)  # a month alone: no rule, dateparser reads it
+    assert found is not None and found.value == date(2027, 4, 1)
     found = resolve_date("dans 2 heures", "fr", FRI)
     assert found is not None and found.value == FRI
     assert resolve_date("facture 2027", "fr", FRI) is None  # a bare number is not a day
@@ -342,6 +415,38 @@ def test_day_of_month_keeps_the_day(day: int, lang: str, today: date, prefer: st
 )  # fmt: skip
 def test_portuguese_ordinals_are_not_weekdays(text: str) -> None:
     assert resolve_date(text, "pt", date(2026, 11, 24)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("parcela 4/12", "pt"),
+        ("a parcela nº 10/24 está em aberto", "pt"),
+        ("mensalidade 3/10", "pt"),
+        ("échéance 2/10 impayée", "fr"),
+        ("le montant est de 12.25", "fr"),
+        ("o valor é 4.22", "pt"),
+    ],
+)
+def test_instalments_and_prices_are_not_days(text: str, lang: str) -> None:
+    assert resolve_date(text, lang, FRI) is None
+
+
+def test_new_day_expressions_carry_their_day_of_month() -> None:
+    assert resolve_day_of_month("o próximo dia 10", "pt") == 10
+    assert resolve_day_of_month("mês que vem dia 7", "pt") == 7
+    assert resolve_day_of_month("le 3e jour du mois", "fr") == 3
+    assert resolve_day_of_month("le 20 prochain", "fr") == 20
+    assert resolve_day_of_month("la veille du 15", "fr") is None  # the 14th, or the last of a month
+
+
+def test_counted_days_span_the_whole_phrase() -> None:
+    assert resolve_date("Je paierai la veille du 15, merci", "fr", FRI) == ResolvedDate(
+        date(2026, 3, 14), "relative", "la veille du 15"
+    )
+    assert resolve_date("vence no próximo dia 10", "pt", FRI) == ResolvedDate(
+        date(2026, 3, 10), "relative", "no próximo dia 10"
+    )
 
 
 @pytest.mark.parametrize(

@@ -98,3 +98,25 @@ def test_an_unseen_emoji_is_unusable_whatever_the_classifier_said(inspector: Mes
 def test_input_issue_boundaries() -> None:
     assert input_issue("a" * 2000, 2000) is None
     assert input_issue("1", 2000) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bon week-end à vous",
+        "ticket TK-6VJ2NE",
+        "changement de rib stp",
+        "2ª via do boleto pfv",
+        "bjr tt le monde",
+    ],
+)
+def test_our_own_words_are_never_another_language(inspector: MessageInspector, text: str) -> None:
+    # langdetect calls each of these English, Dutch or Slovak with a high probability
+    assert entity(inspect(inspector, text), "input_issue") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["where can I download my last invoice please", "Ich möchte meine Rechnung bezahlen, bitte"]
+)
+def test_sentences_in_other_languages_are_still_refused(inspector: MessageInspector, text: str) -> None:
+    assert entity(inspect(inspector, text), "input_issue") == "other_language"
