@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -53,6 +53,22 @@ class ActionFallback(Action):
     ) -> list[EventType]:
         issue = latest_entity(tracker, "input_issue")
         dispatcher.utter_message(response=ISSUE_RESPONSES.get(issue, "utter_default"))
+        return []
+
+
+class ActionUnexpectedValue(Action):
+    """A bare value with no question pending: a customer number or postal code starts identification;
+    anything else ("le 15", "50 €") means nothing on its own, so the customer is asked to say more."""
+
+    def name(self) -> str:
+        return "action_unexpected_value"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if latest_entity(tracker, "customer_number") or latest_entity(tracker, "postal_code"):
+            return [FollowupAction("verification_form")]
+        dispatcher.utter_message(response="utter_default")
         return []
 
 
