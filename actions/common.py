@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any
@@ -18,7 +17,7 @@ from bot.billing.sql.backend import SqlBillingBackend
 from bot.language import conversation_language
 from bot.settings import Settings
 
-logger = logging.getLogger(__name__)
+VERIFICATION_FORM = "verification_form"
 
 
 @lru_cache(maxsize=1)
@@ -54,7 +53,7 @@ def verified_customer_id(tracker: Tracker) -> int | None:
 def ask_for_verification(dispatcher: CollectingDispatcher, then: str) -> list[EventType]:
     """Start identity verification, and carry on with action `then` once the customer is verified."""
     dispatcher.utter_message(response="utter_verification_needed")
-    return [SlotSet("pending_action", then), FollowupAction("verification_form")]
+    return [SlotSet("pending_action", then), FollowupAction(VERIFICATION_FORM)]
 
 
 def latest_entity(tracker: Tracker, name: str) -> Any:

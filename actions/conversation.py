@@ -10,7 +10,14 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import backend, language_of, latest_entity, now, verified_customer_id
+from actions.common import (
+    VERIFICATION_FORM,
+    backend,
+    language_of,
+    latest_entity,
+    now,
+    verified_customer_id,
+)
 from bot.billing.backend import BackendUnavailable
 from bot.billing.models import NewTicket
 from bot.i18n import SUPPORTED_LANGUAGES, normalize_language
@@ -67,7 +74,7 @@ class ActionUnexpectedValue(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         if latest_entity(tracker, "customer_number") or latest_entity(tracker, "postal_code"):
-            return [FollowupAction("verification_form")]
+            return [FollowupAction(VERIFICATION_FORM)]
         dispatcher.utter_message(response="utter_default")
         return []
 

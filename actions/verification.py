@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import backend, now
+from actions.common import VERIFICATION_FORM, backend, now
 from bot.billing.backend import BackendUnavailable
 from bot.billing.identity import parse_customer_number, parse_postal_code
 from bot.billing.models import VerificationOutcome
@@ -18,7 +18,6 @@ from bot.billing.models import VerificationOutcome
 logger = logging.getLogger(__name__)
 
 MAX_FAILURES_PER_CONVERSATION = 5
-FORM = "verification_form"
 
 
 class ValidateVerificationForm(FormValidationAction):
@@ -131,6 +130,6 @@ def verified_during_this_form(tracker: Tracker) -> bool:
     for event in reversed(tracker.events):
         if event.get("event") == "slot" and event.get("name") == "verified" and event.get("value"):
             return True
-        if event.get("event") == "active_loop" and event.get("name") == FORM:
+        if event.get("event") == "active_loop" and event.get("name") == VERIFICATION_FORM:
             return False
     return False

@@ -131,7 +131,6 @@ class Score:
 
 @dataclass
 class Scoring:
-    cases: int
     by_source: dict[tuple[str, str], Score] = field(default_factory=dict)
     by_language: dict[str, Score] = field(default_factory=dict)
     misses: list[str] = field(default_factory=list)
@@ -139,19 +138,16 @@ class Scoring:
 
 def score_cases(eval_dir: Path, collect_misses: bool = False) -> Scoring:
     """Scores our resolver and dateparser on every day-grain case, per (source, language) and per language."""
-    cases = list(duckling_cases(eval_dir)) + list(recognizers_cases(eval_dir))
-    scoring = Scoring(cases=len(cases))
-    scores, totals, misses = scoring.by_source, scoring.by_language, scoring.misses
-    for case in cases:
-        for score in (
-            scores.setdefault((case.source, case.language), Score()),
-            totals.setdefault(case.language, Score()),
-        ):
-            score.cases += 1
+    scoring = Scoring()
+    for case in [*duckling_cases(eval_dir), *recognizers_cases(eval_dir)]:
         ours = resolve_date(case.text, case.language, case.reference, prefer="future")
         theirs = dateparser_alone(case)
         past = resolve_date(case.text, case.language, case.reference, prefer="past") if case.past else None
-        for score in (scores[(case.source, case.language)], totals[case.language]):
+        for score in (
+            scoring.by_source.setdefault((case.source, case.language), Score()),
+            scoring.by_language.setdefault(case.language, Score()),
+        ):
+            score.cases += 1
             score.ours += ours is not None and ours.value == case.future
             score.ours_none += ours is None
             score.ours_wrong += ours is not None and ours.value != case.future
@@ -161,7 +157,7 @@ def score_cases(eval_dir: Path, collect_misses: bool = False) -> Scoring:
                 score.past_ours += past is not None and past.value == case.past
         if collect_misses and (ours is None or ours.value != case.future):
             got = f"{ours.value} ({ours.kind}, {ours.text!r})" if ours else "None"
-            misses.append(
+            scoring.misses.append(
                 f"{case.source:<15} {case.language} ref={case.reference} want={case.future} "
                 f"got={got}: {case.text!r}"
             )
@@ -177,17 +173,17 @@ def main() -> None:
     started = time.monotonic()
 
     scoring = score_cases(args.eval_dir, collect_misses=args.misses)
-    scores, totals, misses, cases = scoring.by_source, scoring.by_language, scoring.misses, scoring.cases
+    cases = sum(score.cases for score in scoring.by_language.values())
     header = (
         f"{'source / language':<22} {'cases':>5}  {'ours':>10}  {'dateparser':>10}  "
         f"{'none':>5} {'wrong':>5}   past (ours)"
     )
     print(header)
     print("-" * len(header))
-    for (source, language), score in sorted(scores.items()):
+    for (source, language), score in sorted(scoring.by_source.items()):
         print(score.line(f"{source} {language}"))
     print("-" * len(header))
-    for language, score in sorted(totals.items()):
+    for language, score in sorted(scoring.by_language.items()):
         print(score.line(f"all {language}"))
     print(
         f"\n{cases} cases in {time.monotonic() - started:.1f}s (future preference; "
@@ -197,8 +193,8 @@ def main() -> None:
         "distinct past reading, resolved with prefer='past'; "
         "'none' = we returned nothing, 'wrong' = other date)"
     )
-    if misses:
-        print("\n".join(["", *misses]))
+    if scoring.misses:
+        print("\n".join(["", *scoring.misses]))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import time
+import statistics
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -20,14 +20,11 @@ from pathlib import Path
 from bench.dates import score_cases
 from bot.evaluation import (
     EntityReport,
-    Example,
     IntentReport,
-    Prediction,
     entity_report,
     intent_report,
     language_report,
-    load_examples,
-    predict,
+    predict_heldout,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,16 +124,15 @@ def main() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args.out.mkdir(parents=True, exist_ok=True)
 
-    examples: dict[str, list[Example]] = {lang: load_examples(HELDOUT / f"{lang}.yml") for lang in LANGUAGES}
-    texts = [example.text for lang in LANGUAGES for example in examples[lang]]
-    started = time.monotonic()
-    flat = predict(args.model, texts)
-    elapsed = time.monotonic() - started
-    predictions: dict[str, list[Prediction]] = {}
-    for lang in LANGUAGES:
-        predictions[lang], flat = flat[: len(examples[lang])], flat[len(examples[lang]) :]
-
-    print(f"model {args.model}: {len(texts)} held-out messages parsed in {elapsed:.1f}s")
+    results = predict_heldout(args.model, HELDOUT, LANGUAGES)
+    examples = {lang: results[lang][0] for lang in LANGUAGES}
+    predictions = {lang: results[lang][1] for lang in LANGUAGES}
+    seconds = [p.seconds for lang in LANGUAGES for p in predictions[lang]]
+    print(
+        f"model {args.model}: {len(seconds)} held-out messages; parse time per message "
+        f"median {1000 * statistics.median(seconds):.1f} ms, "
+        f"p95 {1000 * statistics.quantiles(seconds, n=20)[-1]:.1f} ms"
+    )
     reports: dict[str, IntentReport] = {}
     for lang in LANGUAGES:
         gold = [example.intent for example in examples[lang]]

@@ -8,7 +8,9 @@ Used by `make eval` (bench/nlu_eval.py prints the figures and draws the charts) 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from sklearn.metrics import precision_recall_fscore_support
+
+from bot.nlu.message_inspector import example_language
 
 # Entities the pipeline adds about the message as a whole, not spans of it.
 MESSAGE_ENTITIES = frozenset({"detected_language", "channel_language", "input_issue"})
@@ -42,6 +46,7 @@ class Prediction:
     confidence: float
     entities: frozenset[Span]
     detected_language: str | None
+    seconds: float = 0.0  # time the model took to parse the message
 
 
 @dataclass(frozen=True)
@@ -90,11 +95,9 @@ def load_examples(path: Path) -> list[Example]:
 
     examples = []
     for message in load_data(str(path)).intent_examples:
-        metadata = message.get("metadata") or {}
-        language = (metadata.get("intent") or {}).get("language") or metadata.get("language") or ""
         text = message.get("text")
         spans = frozenset(_span(text, e) for e in message.get("entities") or [])
-        examples.append(Example(text, message.get("intent"), language, spans))
+        examples.append(Example(text, message.get("intent"), example_language(message) or "", spans))
     return examples
 
 
@@ -115,10 +118,29 @@ def predict(model_path: str, texts: Sequence[str]) -> list[Prediction]:
     configure_structlog(logging.WARNING)  # Rasa logs every parse at debug level otherwise
     agent = Agent.load(model_path)
 
+    async def parse(text: str) -> Prediction:
+        started = time.perf_counter()
+        result = await agent.parse_message(text)
+        return dataclasses.replace(prediction_from_parse(result), seconds=time.perf_counter() - started)
+
     async def parse_all() -> list[Prediction]:
-        return [prediction_from_parse(await agent.parse_message(text)) for text in texts]
+        return [await parse(text) for text in texts]
 
     return asyncio.run(parse_all())
+
+
+def predict_heldout(
+    model_path: str, directory: Path, languages: Sequence[str]
+) -> dict[str, tuple[list[Example], list[Prediction]]]:
+    """`<directory>/<language>.yml` for each language, with the model's prediction for every example."""
+    examples = {language: load_examples(directory / f"{language}.yml") for language in languages}
+    predictions = predict(model_path, [e.text for language in languages for e in examples[language]])
+    results, offset = {}, 0
+    for language in languages:
+        count = len(examples[language])
+        results[language] = (examples[language], predictions[offset : offset + count])
+        offset += count
+    return results
 
 
 def _scores(precision: float, recall: float, f1: float, support: int) -> Scores:

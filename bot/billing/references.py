@@ -60,6 +60,10 @@ def normalize_reference(text: str) -> str:
     return cleaned
 
 
-def looks_like_reference(text: str) -> bool:
+def parse_reference(text: str) -> str | None:
+    """What a customer typed in the stored form, or None when it cannot be any reference (then no
+    lookup is needed, and nothing PostgreSQL refuses, such as a NUL character, reaches it)."""
     reference = normalize_reference(text)
-    return bool(_RANDOM_REFERENCE.match(reference) or _INVOICE_REFERENCE.match(reference))
+    if _RANDOM_REFERENCE.match(reference) or _INVOICE_REFERENCE.match(reference):
+        return reference
+    return None

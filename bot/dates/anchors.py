@@ -8,15 +8,10 @@ the words right before it count days from it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import date, timedelta
 from functools import lru_cache
 
-from bot.dates import calendar_math as cm
-from bot.dates.lexicon import FR_IDIOMATIC_DAYS, UNITS, unit_kind
-from bot.dates.patterns import B, Context, count_re, parse_number
-
-Shift = Callable[[date], date | None]
+from bot.dates.lexicon import UNITS
+from bot.dates.patterns import B, Context, count_re, counted_amount
 
 _WINDOW = 60  # the anchor words end right before the inner expression and are shorter than this
 _CONNECTORS = {
@@ -40,48 +35,21 @@ def _patterns(lang: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(fixed), re.compile(counted)
 
 
-def _counted(m: re.Match[str], ctx: Context) -> Shift | None:
-    amount = parse_number(m["n"], ctx.language)
-    if amount is None:
-        return None
-    kind = unit_kind(m["unit"])
-    if ctx.language == "fr" and kind == "day":
-        amount = FR_IDIOMATIC_DAYS.get(amount, amount)  # "quinze jours avant" is two weeks
-    sign = -1 if m["way"] in ("avant", "antes") else 1
-
-    def shift(day: date) -> date | None:
-        try:
-            if kind == "day":
-                return day + timedelta(days=sign * amount)
-            if kind == "week":
-                return day + timedelta(weeks=sign * amount)
-            return cm.add_months(day, sign * amount * (1 if kind == "month" else 12))
-        except (OverflowError, ValueError):
-            return None
-
-    return shift
-
-
-def _days(offset: int) -> Shift:
-    def shift(day: date) -> date | None:
-        try:
-            return day + timedelta(days=offset)
-        except OverflowError:
-            return None
-
-    return shift
-
-
-def anchor_before(norm: str, start: int, ctx: Context) -> tuple[int, Shift] | None:
-    """Where anchor words ending at `start` begin, and how they move the day that follows them."""
+def anchor_before(norm: str, start: int, ctx: Context) -> tuple[int, int, str] | None:
+    """Where anchor words ending at `start` begin, and how they move the day that follows them:
+    (start, amount, unit) for calendar_math.add."""
     fixed, counted = _patterns(ctx.language)
     window = max(0, start - _WINDOW)
     m = fixed.search(norm, window, start)
     if m is not None:
         offset = -1 if m["before"] else 2 if m["after2"] else 1
-        return m.start(), _days(offset)
+        return m.start(), offset, "day"
     m = counted.search(norm, window, start)
-    if m is not None:
-        shift = _counted(m, ctx)
-        return (m.start(), shift) if shift is not None else None
-    return None
+    if m is None:
+        return None
+    count = counted_amount(m, ctx.language)
+    if count is None:
+        return None
+    amount, unit = count
+    sign = -1 if m["way"] in ("avant", "antes") else 1
+    return m.start(), sign * amount, unit

@@ -30,6 +30,24 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last_day(year, month)))
 
 
+def day_in_month(today: date, months: int, day: int) -> date | None:
+    """Day `day` of the month `months` after (before, if negative) today's; None if it does not exist."""
+    year, month = shift_month(today.year, today.month, months)
+    return safe_date(year, month, day)
+
+
+def add(day: date, unit: str, amount: int) -> date | None:
+    """`amount` days, weeks, months or years (`unit`, see lexicon.unit_kind) later; None out of range."""
+    try:
+        if unit == "day":
+            return day + timedelta(days=amount)
+        if unit == "week":
+            return day + timedelta(weeks=amount)
+        return add_months(day, amount * (1 if unit == "month" else 12))
+    except (OverflowError, ValueError):
+        return None
+
+
 def in_direction(candidate: date, today: date, prefer: str) -> bool:
     return candidate >= today if prefer == "future" else candidate <= today
 
@@ -40,10 +58,7 @@ def day_of_month(day: int, today: date, prefer: str) -> date | None:
         return None
     step = 1 if prefer == "future" else -1
     for i in range(14):
-        year, month = shift_month(today.year, today.month, i * step)
-        if not 1 <= year <= 9999:
-            return None
-        candidate = safe_date(year, month, day)
+        candidate = day_in_month(today, i * step, day)
         if candidate is not None and in_direction(candidate, today, prefer):
             return candidate
     return None
@@ -63,23 +78,18 @@ def day_and_month(day: int, month: int, today: date, prefer: str) -> date | None
 
 def weekday(target: int, today: date, prefer: str, strict: bool = False) -> date:
     """The next (future) or latest (past) date on weekday `target` (0 = Monday)."""
-    if prefer == "future":
-        delta = (target - today.weekday()) % 7
-        if strict and delta == 0:
-            delta = 7
-        return today + timedelta(days=delta)
-    delta = (today.weekday() - target) % 7
+    sign = 1 if prefer == "future" else -1
+    delta = sign * (target - today.weekday()) % 7
     if strict and delta == 0:
         delta = 7
-    return today - timedelta(days=delta)
+    return today + timedelta(days=sign * delta)
 
 
 def weekday_and_day(target: int, day: int, today: date, prefer: str) -> date | None:
     """The nearest date that is both weekday `target` and day `day` of its month, within six months."""
     step = 1 if prefer == "future" else -1
     for i in range(7):
-        year, month = shift_month(today.year, today.month, i * step)
-        candidate = safe_date(year, month, day) if 1 <= year <= 9999 else None
+        candidate = day_in_month(today, i * step, day)
         if candidate is not None and in_direction(candidate, today, prefer) and candidate.weekday() == target:
             return candidate
     return None

@@ -27,8 +27,7 @@ def month_then_day(m: re.Match[str], ctx: Context) -> Outcome:
     day = parse_number(m["d"], ctx.language)
     if day is None:
         return None, "relative"
-    year, month = cm.shift_month(ctx.today.year, ctx.today.month, direction(m["rel"], ctx.language))
-    return cm.safe_date(year, month, day), "relative"
+    return cm.day_in_month(ctx.today, direction(m["rel"], ctx.language), day), "relative"
 
 
 def week_then_weekday(m: re.Match[str], ctx: Context) -> Outcome:

@@ -30,9 +30,11 @@ from bot.dates.patterns import (
     Outcome,
     Rule,
     alternation,
+    compile_table,
     day_re,
     direction,
     group,
+    lookup,
     parse_number,
     parse_year,
     year_re,
@@ -77,15 +79,18 @@ def ordinal_day(m: re.Match[str], ctx: Context) -> Outcome:
         return day_month(m, ctx)
     if group(m, "rel") is None:
         return cm.day_of_month(day, ctx.today, ctx.prefer), "day_of_month"
-    year, month = cm.shift_month(ctx.today.year, ctx.today.month, direction(m["rel"], ctx.language))
-    return cm.safe_date(year, month, day), "relative"
+    return cm.day_in_month(ctx.today, direction(m["rel"], ctx.language), day), "relative"
+
+
+_HOLIDAYS = {lang: compile_table(table) for lang, table in HOLIDAYS.items()}
 
 
 def holiday(m: re.Match[str], ctx: Context) -> Outcome:
-    for pattern, (month, day) in HOLIDAYS[ctx.language].items():
-        if re.fullmatch(pattern, m["h"]):
-            return cm.day_and_month(day, month, ctx.today, ctx.prefer), "explicit"
-    return None, "explicit"
+    found = lookup(_HOLIDAYS[ctx.language], m["h"])
+    if found is None:
+        return None, "explicit"
+    month, day = found
+    return cm.day_and_month(day, month, ctx.today, ctx.prefer), "explicit"
 
 
 def explicit_rules(lang: str) -> list[Rule]:

@@ -34,7 +34,10 @@ _PT_TEENS = [
 ]
 
 
-def _number_words(units: list[str], teens: list[str], tens: dict[int, str], joiner: str) -> dict[str, int]:
+def _number_words(
+    units: list[str], teens: list[str], tens: dict[int, str], and_one: str, and_other: str
+) -> dict[str, int]:
+    """1 to 31 in words; `and_one` joins a ten and 1 ("vingt et un"), `and_other` the rest ("vingt deux")."""
     words: dict[str, int] = {}
     for n in range(1, 10):
         words[units[n]] = n
@@ -42,16 +45,14 @@ def _number_words(units: list[str], teens: list[str], tens: dict[int, str], join
         words[teens[n]] = 10 + n
     for base, word in tens.items():
         words[word] = base
-        for n in range(1, 10):
-            if base + n <= 31:
-                sep = joiner if n == 1 else (" " if joiner == " et " else joiner)
-                words[f"{word}{sep}{units[n]}"] = base + n
+        for n in range(1, min(10, 32 - base)):
+            words[f"{word}{and_one if n == 1 else and_other}{units[n]}"] = base + n
     return words
 
 
 NUMBER_WORDS: dict[str, dict[str, int]] = {
-    "fr": _number_words(_FR_UNITS, _FR_TEENS, {20: "vingt", 30: "trente"}, " et "),
-    "pt": _number_words(_PT_UNITS, _PT_TEENS, {20: "vinte", 30: "trinta"}, " e "),
+    "fr": _number_words(_FR_UNITS, _FR_TEENS, {20: "vingt", 30: "trente"}, " et ", " "),
+    "pt": _number_words(_PT_UNITS, _PT_TEENS, {20: "vinte", 30: "trinta"}, " e ", " e "),
 }
 NUMBER_WORDS["fr"].update({"une": 1, "premier": 1, "premiere": 1})
 NUMBER_WORDS["pt"].update(
@@ -211,7 +212,7 @@ HOLIDAYS: dict[str, dict[str, tuple[int, int]]] = {
     },
 }
 
-# Units for "dans 3 jours" / "daqui a 3 dias": (regex, kind, amount).
+# Units for "dans 3 jours" / "daqui a 3 dias" (group "unit"; unit_kind tells which).
 UNITS: dict[str, str] = {
     "fr": r"(?P<unit>jours?|semaines?|mois|ans?|annees?)",
     "pt": r"(?P<unit>dias?|semanas?|mes|meses|anos?)",
@@ -254,15 +255,13 @@ NTH_RE = {
 }
 
 
+_NTH_PREFIXES = (("prem", "prim"), ("deux", "sec", "segu"), ("troi", "terc"), ("quat", "quar"))
+
+
 def nth_number(word: str) -> int:
+    """1-4 for an ordinal matched by NTH_RE, -1 for "dernier"/"último"."""
     if word.startswith(("dern", "ulti")):
         return -1
     if word[0].isdigit():
         return int(word[0])
-    for n, prefix in enumerate(("prem", "deux", "troi", "quat"), start=1):
-        if word.startswith(prefix):
-            return n
-    for n, prefix in enumerate(("prim", "segu", "terc", "quar"), start=1):
-        if word.startswith(prefix):
-            return n
-    return 2 if word.startswith("sec") else 1
+    return next(n for n, prefixes in enumerate(_NTH_PREFIXES, start=1) if word.startswith(prefixes))

@@ -7,11 +7,22 @@ before matching) and bounded digit runs; no nested quantifiers.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
-from bot.dates.lexicon import DAY_WORDS, NEXT_RE, NUMBER_WORDS, ORDINAL_DAY_WORDS, PREV_RE
+from bot.dates.lexicon import (
+    DAY_WORDS,
+    FR_IDIOMATIC_DAYS,
+    NEXT_RE,
+    NUMBER_WORDS,
+    ORDINAL_DAY_WORDS,
+    PREV_RE,
+    unit_kind,
+)
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -41,8 +52,18 @@ def alternation(words: Iterable[str]) -> str:
 
 
 def group(m: re.Match[str], name: str) -> str | None:
-    value: str | None = m.groupdict().get(name)
-    return value
+    """The text of group `name`, or None when it did not match or the rule has no such group."""
+    return m[name] if name in m.re.groupindex else None
+
+
+def compile_table(table: Mapping[str, V]) -> list[tuple[re.Pattern[str], V]]:
+    """A {pattern: value} word table (lexicon.RELATIVE_DAYS, lexicon.HOLIDAYS), compiled once."""
+    return [(re.compile(pattern), value) for pattern, value in table.items()]
+
+
+def lookup(table: list[tuple[re.Pattern[str], V]], word: str) -> V | None:
+    """The value of the first pattern of a compiled table that matches the whole of `word`."""
+    return next((value for pattern, value in table if pattern.fullmatch(word)), None)
 
 
 def day_re(lang: str, name: str = "d") -> str:
@@ -59,11 +80,28 @@ def year_re() -> str:
     return rf"(?: |, ?)(?:de |del )?(?P<y>[0-9]{{4}}|[0-9]{{2}})(?![0-9]|[:h,.][0-9]){NOT_AMOUNT}"
 
 
+_DIGITS = re.compile(r"[0-9]+")
+
+
 def parse_number(text: str, lang: str) -> int | None:
-    digits = re.match(r"[0-9]+", text)
+    digits = _DIGITS.match(text)
     if digits:
         return int(digits.group())
     return NUMBER_WORDS[lang].get(text) or ORDINAL_DAY_WORDS[lang].get(text)
+
+
+def counted_amount(m: re.Match[str], lang: str) -> tuple[int, str] | None:
+    """The amount and unit kind of a count_re + lexicon.UNITS match: "3 jours" → (3, "day").
+
+    "quinze jours" / "huit jours" are two weeks / one week in French.
+    """
+    amount = parse_number(m["n"], lang)
+    if amount is None:
+        return None
+    kind = unit_kind(m["unit"])
+    if lang == "fr" and kind == "day":
+        amount = FR_IDIOMATIC_DAYS.get(amount, amount)
+    return amount, kind
 
 
 def parse_year(text: str | None) -> int | None:
@@ -75,12 +113,16 @@ def parse_year(text: str | None) -> int | None:
     return value
 
 
+_NEXT = {lang: re.compile(rf"{B}{pattern}{E}") for lang, pattern in NEXT_RE.items()}
+_PREV = {lang: re.compile(rf"{B}{pattern}{E}") for lang, pattern in PREV_RE.items()}
+
+
 def direction(text: str | None, lang: str) -> int:
     """+1 for "prochain"/"que vem", -1 for "dernier"/"passado", 0 otherwise."""
     if not text:
         return 0
-    if re.search(rf"{B}{NEXT_RE[lang]}{E}", text):
+    if _NEXT[lang].search(text):
         return 1
-    if re.search(rf"{B}{PREV_RE[lang]}{E}", text):
+    if _PREV[lang].search(text):
         return -1
     return 0

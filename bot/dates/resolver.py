@@ -8,19 +8,20 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.dates import calendar_math as cm
 from bot.dates.anchors import anchor_before
 from bot.dates.lexicon import PT_ORDINAL_NOUNS
-from bot.dates.rules import DAY_OF_MONTH_HANDLERS, Context, parse_number, rules
+from bot.dates.patterns import Context, parse_number
+from bot.dates.rules import DAY_OF_MONTH_HANDLERS, rules
+from bot.i18n import normalize_language
+from bot.text import fold
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("fr", "pt")
-KINDS = ("day_of_month", "relative", "weekday", "explicit", "period_edge")
 MAX_TEXT = 10_000
 _DATEPARSER_MAX = 200  # longer texts are not handed to dateparser (slow and noisy on long prose)
 _APOSTROPHES = "'’‘`´ʼ"
@@ -30,7 +31,7 @@ _HYPHENS = "-‐‑‒–—"
 @dataclass(frozen=True)
 class ResolvedDate:
     value: date  # the resolved day
-    kind: str  # one of KINDS
+    kind: str  # "day_of_month", "relative", "weekday", "explicit" or "period_edge"
     text: str  # the span of the input that was understood
 
 
@@ -58,20 +59,12 @@ def _normalise(text: str) -> tuple[str, list[int]]:
                 out.append(" ")
                 index.append(i)
             continue
-        folded = "".join(
-            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
-        ).lower()
-        for c in folded or " ":
+        for c in fold(char) or " ":
             if c == " " and out and out[-1] == " ":
                 continue
             out.append(c)
             index.append(i)
     return "".join(out), index
-
-
-def _language(language: str) -> str | None:
-    code = (language or "").strip().lower()[:2]
-    return code if code in LANGUAGES else None
 
 
 @dataclass(frozen=True)
@@ -103,8 +96,8 @@ def _candidates(norm: str, ctx: Context) -> list[_Candidate]:
             continue
         anchored = anchor_before(norm, cand.start, ctx)
         if anchored is not None:
-            start, shift = anchored
-            found.append(_Candidate(start, cand.end, shift(cand.value), "relative", None))
+            start, amount, unit = anchored
+            found.append(_Candidate(start, cand.end, cm.add(cand.value, unit, amount), "relative", None))
     return found
 
 
@@ -190,7 +183,7 @@ def resolve_date(text: str, language: str, today: date, prefer: str = "future") 
     `prefer` ("future" or "past") decides ambiguous expressions: a bare weekday, "le 15" or
     "15 mars" resolve to the next occurrence on or after today, or the latest on or before it.
     """
-    lang = _language(language)
+    lang = normalize_language(language)
     if lang is None or not isinstance(text, str) or not text.strip():
         return None
     prefer = "past" if prefer == "past" else "future"
@@ -211,7 +204,7 @@ def resolve_day_of_month(text: str, language: str) -> int | None:
 
     A day followed by a month ("le 15 mars") also counts; None when the text holds no such expression.
     """
-    lang = _language(language)
+    lang = normalize_language(language)
     if lang is None or not isinstance(text, str) or not text.strip():
         return None
     norm, _ = _normalise(text[:MAX_TEXT])

@@ -16,7 +16,6 @@ from bot.dates import calendar_math as cm
 from bot.dates.compound_rules import compound_rules, month_then_day, next_day_of_month
 from bot.dates.explicit_rules import day_month, explicit_rules, ordinal_day, weekday_day
 from bot.dates.lexicon import (
-    FR_IDIOMATIC_DAYS,
     MONTH_RE,
     NEXT_RE,
     NTH_RE,
@@ -42,17 +41,17 @@ from bot.dates.patterns import (
     Outcome,
     Rule,
     alternation,
+    compile_table,
     count_re,
+    counted_amount,
     day_re,
     direction,
     group,
+    lookup,
     parse_number,
     parse_year,
     year_re,
 )
-
-__all__ = ["DAY_OF_MONTH_HANDLERS", "Context", "parse_number", "rules"]
-
 
 # --- handlers -----------------------------------------------------------------------------------
 
@@ -61,44 +60,31 @@ def _day_of_month(m: re.Match[str], ctx: Context) -> Outcome:
     day = parse_number(m["d"], ctx.language)
     if day is None:
         return None, "day_of_month"
-    rel = group(m, "rel") or group(m, "this") or group(m, "cur")  # "de ce mois", "courant": this month
+    # "du mois prochain", "do próximo mês"; "de ce mois", "courant", "deste mês": this month
+    rel = group(m, "rel0") or group(m, "rel") or group(m, "this") or group(m, "cur")
     if rel is None:
         return cm.day_of_month(day, ctx.today, ctx.prefer), "day_of_month"
-    year, month = cm.shift_month(ctx.today.year, ctx.today.month, direction(rel, ctx.language))
-    return cm.safe_date(year, month, day), "relative"
+    return cm.day_in_month(ctx.today, direction(rel, ctx.language), day), "relative"
+
+
+_RELATIVE_DAYS = {lang: compile_table(table) for lang, table in RELATIVE_DAYS.items()}
+_EN_DAYS = {"huit": 7, "8": 7, "quinze": 14, "15": 14}  # "demain en huit", "mardi en quinze"
 
 
 def _relative_word(m: re.Match[str], ctx: Context) -> Outcome:
-    word = m["w"]
-    for pattern, offset in RELATIVE_DAYS[ctx.language].items():
-        if re.fullmatch(pattern, word):
-            extra = {"huit": 7, "8": 7, "quinze": 14, "15": 14}.get(group(m, "en") or "", 0)
-            return ctx.today + timedelta(days=offset + extra), "relative"
-    return None, "relative"
-
-
-def _shift(ctx: Context, unit: str, amount: int) -> date | None:
-    kind = unit_kind(unit)
-    try:
-        if kind == "day":
-            return ctx.today + timedelta(days=amount)
-        if kind == "week":
-            return ctx.today + timedelta(weeks=amount)
-        if kind == "month":
-            return cm.add_months(ctx.today, amount)
-        return cm.add_months(ctx.today, 12 * amount)
-    except (OverflowError, ValueError):
-        return None
+    offset = lookup(_RELATIVE_DAYS[ctx.language], m["w"])
+    if offset is None:
+        return None, "relative"
+    return ctx.today + timedelta(days=offset + _EN_DAYS.get(group(m, "en") or "", 0)), "relative"
 
 
 def _in_n(sign: int) -> Handler:
     def handler(m: re.Match[str], ctx: Context) -> Outcome:
-        amount = parse_number(m["n"], ctx.language)
-        if amount is None:
+        count = counted_amount(m, ctx.language)
+        if count is None:
             return None, "relative"
-        if ctx.language == "fr" and unit_kind(m["unit"]) == "day":
-            amount = FR_IDIOMATIC_DAYS.get(amount, amount)
-        return _shift(ctx, m["unit"], sign * amount), "relative"
+        amount, unit = count
+        return cm.add(ctx.today, unit, sign * amount), "relative"
 
     return handler
 
@@ -123,9 +109,8 @@ def _weekday(m: re.Match[str], ctx: Context) -> Outcome:
     if "semaine" in post or "semana" in post or step > 0:
         # "lundi prochain", "mardi de la semaine prochaine", "quarta que vem": that day of next week
         return cm.monday(ctx.today) + timedelta(weeks=step, days=target), "relative"
-    if post.startswith("en "):  # "mardi en huit": a week after the coming Tuesday (today included)
-        extra = 7 if post.endswith(("huit", "8")) else 14
-        return cm.weekday(target, ctx.today, "future") + timedelta(days=extra), "relative"
+    if group(m, "en"):  # "mardi en huit": a week after the coming Tuesday (today included)
+        return cm.weekday(target, ctx.today, "future") + timedelta(days=_EN_DAYS[m["en"]]), "relative"
     if step:
         return cm.weekday(target, ctx.today, "past", strict=True), "relative"
     return cm.weekday(target, ctx.today, ctx.prefer), "weekday"
@@ -185,9 +170,10 @@ def _period_edge(m: re.Match[str], ctx: Context) -> Outcome:
             return None, "period_edge"
         year_text = parse_year(group(m, "y"))
         candidate = _edge_day(edge, year_text or today.year, month_no)
-        return _adjust(
+        shifted = _adjust(
             candidate, ctx, year_text is not None, lambda d, k: _edge_day(edge, d.year + k, d.month)
-        ), ("period_edge")
+        )
+        return shifted, "period_edge"
     except (ValueError, OverflowError):
         return None, "period_edge"
 
@@ -220,10 +206,6 @@ def _nth_weekday(m: re.Match[str], ctx: Context) -> Outcome:
     offset = 1 if rel0 else direction(rel, ctx.language)
     year, month = cm.shift_month(today.year, today.month, offset)
     return _nth_weekday_in(year, month, target, nth), "relative"
-
-
-def _bare_day(m: re.Match[str], ctx: Context) -> Outcome:
-    return _day_of_month(m, ctx)
 
 
 # --- patterns -----------------------------------------------------------------------------------
@@ -262,7 +244,7 @@ def rules(lang: str) -> tuple[tuple[re.Pattern[str], Handler], ...]:
             ),
             (
                 rf"{B}(?:(?P<pre>ce|le|prochain|dernier) )?(?P<wd>{wd})"
-                rf"(?: (?P<post>{nxt}|{prv}|en (?:huit|quinze|8|15)"
+                rf"(?: (?P<post>{nxt}|{prv}|en (?P<en>huit|quinze|8|15)"
                 rf"|(?:de )?(?:la |cette )semaine(?: (?:{nxt}|{prv}|ci))?))?{E}",
                 _weekday,
             ),
@@ -289,7 +271,7 @@ def rules(lang: str) -> tuple[tuple[re.Pattern[str], Handler], ...]:
                 rf"{B}dias? {day}{NOT_AMOUNT}(?![/.-]?[0-9])"
                 rf"(?: (?:do|(?P<this>deste|desse|neste|nesse)|de cada) (?:(?P<rel0>{PT_NEXT}) )?mes"
                 rf"(?: (?P<rel>{nxt}|{prv}|atual|corrente))?)?{E}",
-                _day_of_month_pt,
+                _day_of_month,
             ),
             (
                 rf"{B}(?:daqui a|daqui|dentro de|em|apos|depois de) (?:(?:uns|umas|cerca de|tipo) )?"
@@ -329,29 +311,18 @@ def rules(lang: str) -> tuple[tuple[re.Pattern[str], Handler], ...]:
                 _period_edge,
             ),
         ]
-    table.append((rf"^ ?(?:{B}(?:le|dia|o) )?{day} ?[.!?]? ?$", _bare_day))
+    table.append((rf"^ ?(?:{B}(?:le|dia|o) )?{day} ?[.!?]? ?$", _day_of_month))
     table.append(
         (
             rf"{B}(?P<d>(?:3[01]|[12][0-9]|0?[1-9])(?:er|ere|re|o|a|°))"
             r"(?= ?(?:[.,;:!?)]|$)| (?:du mois|do mes))",
-            _bare_day,
+            _day_of_month,
         )
     )
     return tuple((re.compile(p), h) for p, h in table)
 
 
-def _day_of_month_pt(m: re.Match[str], ctx: Context) -> Outcome:
-    if group(m, "rel0"):
-        day = parse_number(m["d"], ctx.language)
-        if day is None:
-            return None, "relative"
-        year, month = cm.shift_month(ctx.today.year, ctx.today.month, 1)
-        return cm.safe_date(year, month, day), "relative"
-    return _day_of_month(m, ctx)
-
-
 # Rules whose group "d" is a day of the month (read by resolve_day_of_month).
 DAY_OF_MONTH_HANDLERS: frozenset[Handler] = frozenset(
-    {_day_of_month, _day_of_month_pt, _bare_day, weekday_day, day_month, ordinal_day}
-    | {next_day_of_month, month_then_day}
+    {_day_of_month, weekday_day, day_month, ordinal_day, next_day_of_month, month_then_day}
 )

@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from bot.i18n import SUPPORTED_LANGUAGES, normalize_language
-from bot.nlu.tokenizer import fold
+from bot.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ class MessageInspector(GraphComponent):
             resource,
             saved["classifier"],
             saved["symbol_intents"],
-            saved.get("vocabulary", frozenset()),
+            saved["vocabulary"],
         )
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -201,14 +201,10 @@ class MessageInspector(GraphComponent):
         return str(self._classifier.classes_[best]), confidence
 
     def _is_other_language(self, text: str) -> bool:
-        if len(_WORD.findall(text)) < self._config["other_language_min_words"]:
-            return False
         words = words_of(text)
-        if (
-            words
-            and sum(word in self._vocabulary for word in words) / len(words)
-            >= self._config["known_words_share"]
-        ):
+        if len(words) < self._config["other_language_min_words"]:
+            return False
+        if sum(word in self._vocabulary for word in words) >= self._config["known_words_share"] * len(words):
             return False
         try:
             best = detect_langs(text)[0]

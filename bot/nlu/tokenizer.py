@@ -9,24 +9,15 @@
 from __future__ import annotations
 
 import re
-import unicodedata
-from typing import Any
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.text import fold
+
 CURRENCY_SIGN = re.compile(r"R\$|US\$|€|\$|£")
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics: `Échéance` -> `echeance`, `não` -> `nao`."""
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def _without(token: Token, holes: list[tuple[int, int]]) -> list[Token]:
@@ -54,16 +45,6 @@ def _without(token: Token, holes: list[tuple[int, int]]) -> list[Token]:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class BillingTokenizer(WhitespaceTokenizer):
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> BillingTokenizer:
-        return cls(config)
-
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         tokens = super().tokenize(message, attribute)
         text: str = message.get(attribute) or ""

@@ -19,12 +19,11 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from bot.billing.database import make_engine, migrate, seed_demo
+from bot.billing.sql import queries
 from bot.billing.sql.backend import SqlBillingBackend
-from bot.billing.sql.schema import customers
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -61,7 +60,9 @@ class Assistant:
 
     def customer_id(self, number: str) -> int:
         with self.engine.connect() as conn:
-            return int(conn.execute(select(customers.c.id).where(customers.c.number == number)).scalar_one())
+            row = queries.customer_row_by_number(conn, number)
+        assert row is not None, number
+        return int(row.id)
 
     def send(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         payload: dict[str, Any] = {"sender": sender, "message": text}

@@ -17,11 +17,12 @@ from tests.conversation.replies import expected
 from tests.postgres import fresh_database
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+REDIS = make_url(REDIS_URL.replace("redis://", "redis+x://"))  # reuse SQLAlchemy's URL parser
+REDIS_LOCK_DB = str(REDIS.database or "1")
 
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Assistant, str]]:
-    redis = make_url(REDIS_URL.replace("redis://", "redis+x://"))  # reuse SQLAlchemy's URL parser
     with fresh_database("billing_conv") as billing_url, fresh_database("tracker_conv") as tracker_url:
         tracker = make_url(tracker_url)
         env: dict[str, str] = {
@@ -30,9 +31,9 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Assis
             "TRACKER_DB_NAME": str(tracker.database),
             "TRACKER_DB_USER": str(tracker.username or "postgres"),
             "TRACKER_DB_PASSWORD": str(tracker.password or ""),
-            "REDIS_HOST": str(redis.host or "127.0.0.1"),
-            "REDIS_PORT": str(redis.port or 6379),
-            "REDIS_LOCK_DB": str(redis.database or "1"),
+            "REDIS_HOST": str(REDIS.host or "127.0.0.1"),
+            "REDIS_PORT": str(REDIS.port or 6379),
+            "REDIS_LOCK_DB": REDIS_LOCK_DB,
         }
         workdir = tmp_path_factory.mktemp("production")
         for assistant in start_assistant(workdir, billing_url, "endpoints.production.yml", env):
@@ -69,8 +70,7 @@ def rasa_used_the_redis_lock_store() -> bool:
         others = [c for c in client.client_list() if int(c["id"]) != own_id]
     finally:
         client.close()
-    lock_db = REDIS_URL.rsplit("/", 1)[-1]
-    return any(c["db"] == lock_db and c["cmd"] in {"set", "del", "get", "exists"} for c in others)
+    return any(c["db"] == REDIS_LOCK_DB and c["cmd"] in {"set", "del", "get", "exists"} for c in others)
 
 
 def test_handoff_ticket_lands_in_the_postgres_billing_database(

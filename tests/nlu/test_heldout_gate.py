@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.evaluation import Example, Prediction, intent_report, load_examples, predict
+from bot.evaluation import Example, Prediction, intent_report, load_examples, predict_heldout
 
 HELDOUT = Path(__file__).parent
 ROOT = HELDOUT.parent.parent
@@ -35,10 +35,7 @@ def results() -> Results:
     model = os.environ.get("RASA_MODEL")
     if not model:
         pytest.fail("RASA_MODEL is not set: run the gate with `make nlu-gate`")
-    examples = {lang: load_examples(HELDOUT / f"{lang}.yml") for lang in LANGUAGES}
-    flat = predict(model, [e.text for lang in LANGUAGES for e in examples[lang]])
-    split = len(examples["fr"])
-    return {"fr": (examples["fr"], flat[:split]), "pt": (examples["pt"], flat[split:])}
+    return predict_heldout(model, HELDOUT, LANGUAGES)
 
 
 def test_heldout_set_is_not_in_the_training_data() -> None:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.tokenizer import BillingTokenizer, fold
+from bot.nlu.tokenizer import BillingTokenizer
+from bot.text import fold
 
 
 def tokens(text: str) -> list[tuple[str, int, int, str]]:

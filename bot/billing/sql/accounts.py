@@ -81,11 +81,12 @@ def account_summary(conn: Connection, customer_row: Row, today: date) -> Account
         next_amount = sum((i.balance for i in upcoming if i.due_on == next_due_on), ZERO)
     elif subscription is not None and customer_row.status != AccountStatus.CANCELLED.value:
         billed = queries.billed_until(conn, customer_id) or today
-        next_due_on = rules.next_due_date(subscription.due_day, max(billed, today))
-        next_amount = monthly_charge(subscription, queries.plan_of(conn, subscription.plan_code), next_due_on)
+        due_on = rules.next_due_date(subscription.due_day, max(billed, today))
         ends_on = subscription.cancel_effective_on
-        if ends_on is not None and next_due_on >= ends_on:
-            next_due_on = next_amount = None  # no more monthly invoices: the final one is estimated apart
+        # Monthly invoices stop at a cancellation; its final invoice is estimated apart.
+        if ends_on is None or due_on < ends_on:
+            next_due_on = due_on
+            next_amount = monthly_charge(subscription, queries.plan_of(conn, subscription.plan_code), due_on)
     auto_pay = bool(subscription is not None and subscription.auto_pay)
     currency = customer_row.currency
     return AccountSummary(

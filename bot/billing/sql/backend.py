@@ -45,7 +45,7 @@ from bot.billing.models import (
     VerificationResult,
 )
 from bot.billing.policy import DEFAULT_SECURITY, CountryPolicy, SecurityPolicy, policy_for
-from bot.billing.references import looks_like_reference, normalize_reference
+from bot.billing.references import parse_reference
 from bot.billing.rules import late_charges
 from bot.billing.sql import (
     accounts,
@@ -182,15 +182,12 @@ class SqlBillingBackend(BillingBackend):
         return self._read(lambda conn: queries.invoices_of(conn, customer_id, limit=_bounded(limit)))
 
     def get_invoice(self, customer_id: int, reference: str) -> Invoice:
-        wanted = normalize_reference(reference)
-        return self._read(lambda conn: queries.invoice_of(conn, customer_id, wanted))
+        return self._read(lambda conn: queries.invoice_of(conn, customer_id, reference))
 
     def render_invoice_pdf(self, customer_id: int, reference: str, language: str) -> bytes:
-        wanted = normalize_reference(reference)
-
         def work(conn: Connection) -> tuple[Invoice, Customer]:
             customer = mappers.customer(queries.customer_row(conn, customer_id))
-            return queries.invoice_of(conn, customer_id, wanted), customer
+            return queries.invoice_of(conn, customer_id, reference), customer
 
         invoice, customer = self._read(work)
         chosen = normalize_language(language) or customer.language
@@ -290,11 +287,11 @@ class SqlBillingBackend(BillingBackend):
 
     def get_installment_agreement(self, customer_id: int, reference: str) -> InstallmentAgreement:
         """An agreement by reference, only the customer's own."""
-        wanted = normalize_reference(reference)
+        wanted = parse_reference(reference)
+        if wanted is None:
+            raise NotFound("agreement")
 
         def work(conn: Connection) -> InstallmentAgreement:
-            if not looks_like_reference(wanted):
-                raise NotFound("agreement")
             row = conn.execute(
                 select(installment_agreements).where(
                     installment_agreements.c.reference == wanted,

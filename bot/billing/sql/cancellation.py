@@ -15,7 +15,7 @@ from bot.billing.policy import CountryPolicy
 from bot.billing.references import cancellation_reference
 from bot.billing.sql import accounts, queries
 from bot.billing.sql.schema import cancellations, customers, subscriptions
-from bot.billing.sql.tickets import without_nul
+from bot.billing.sql.writes import without_nul
 
 ZERO = Decimal("0")
 CANCELLATION_WITHDRAWN = "withdrawn"

@@ -17,14 +17,13 @@ from bot.billing.sql import accounts, queries
 from bot.billing.sql.schema import pending_charges, subscriptions
 from bot.billing.sql.writes import insert_invoice
 
-ZERO = Decimal("0")
 ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class PlanChange:
     preview: PlanChangePreview
-    period_end: date  # the first day not invoiced yet
+    period_end: date  # exclusive end of the period that ends (see `plan_change`)
 
 
 def plan_change(conn: Connection, customer_row: queries.Row, plan_code: str, today: date) -> PlanChange:
@@ -133,8 +132,8 @@ def add_pending_charge(
     label: str,
     amount: Decimal,
     today: date,
-    period_start: date | None = None,
-    period_end: date | None = None,
+    period_start: date,
+    period_end: date,
 ) -> None:
     conn.execute(
         insert(pending_charges).values(

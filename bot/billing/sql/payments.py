@@ -101,7 +101,8 @@ def set_default_method(conn: Connection, customer_id: int, method_id: int) -> Pa
 
 
 def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
+    """Our tokens are ASCII; anything else typed into the URL simply hashes to no known link."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def create_link(
@@ -120,7 +121,7 @@ def create_link(
 
 def redeem_link(conn: Connection, token: str, now: datetime) -> int:
     """The customer id of an unused, unexpired link, which is then used up."""
-    digest = token_digest(token) if token.isascii() else ""
+    digest = token_digest(token)
     row = conn.execute(
         select(payment_method_links).where(payment_method_links.c.token_sha256 == digest).with_for_update()
     ).first()

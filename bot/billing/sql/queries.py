@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from bot.billing.backend import NotFound
 from bot.billing.models import Invoice, InvoiceStatus, LineKind, Plan, Subscription
-from bot.billing.references import looks_like_reference
+from bot.billing.references import parse_reference
 from bot.billing.sql import mappers
 from bot.billing.sql.schema import (
     cancellations,
@@ -103,9 +103,11 @@ def invoices_of(
 
 
 def invoice_of(conn: Connection, customer_id: int, reference: str) -> Invoice:
-    if not looks_like_reference(reference):
+    """The customer's invoice by reference, as typed (`f202611-0042`)."""
+    wanted = parse_reference(reference)
+    if wanted is None:
         raise NotFound("invoice")
-    found = invoices_of(conn, customer_id, reference=reference)
+    found = invoices_of(conn, customer_id, reference=wanted)
     if not found:
         raise NotFound("invoice")
     return found[0]

@@ -9,9 +9,10 @@ from sqlalchemy.engine import Connection
 
 from bot.billing.backend import NotFound
 from bot.billing.models import NewTicket, Ticket, TicketStatus
-from bot.billing.references import looks_like_reference, normalize_reference, ticket_reference
+from bot.billing.references import parse_reference, ticket_reference
 from bot.billing.sql import mappers, queries
 from bot.billing.sql.schema import tickets
+from bot.billing.sql.writes import without_nul
 
 
 def create_ticket(conn: Connection, ticket: NewTicket, now: datetime) -> Ticket:
@@ -38,17 +39,13 @@ def create_ticket(conn: Connection, ticket: NewTicket, now: datetime) -> Ticket:
 
 def find_ticket(conn: Connection, reference: str, customer_id: int | None) -> Ticket:
     """A customer's ticket is only found with that customer's id; an anonymous one by its reference."""
-    if not looks_like_reference(reference):
+    wanted = parse_reference(reference)
+    if wanted is None:
         raise NotFound("ticket")
-    row = conn.execute(select(tickets).where(tickets.c.reference == normalize_reference(reference))).first()
+    row = conn.execute(select(tickets).where(tickets.c.reference == wanted)).first()
     if row is None or (row.customer_id is not None and row.customer_id != customer_id):
         raise NotFound("ticket")
     return mappers.ticket(row)
-
-
-def without_nul(value: str) -> str:
-    """PostgreSQL text cannot hold NUL characters."""
-    return value.replace("\x00", "")
 
 
 def _clip(value: str, column: object) -> str:

@@ -14,6 +14,11 @@ from bot.billing.references import invoice_month_prefix, invoice_reference, invo
 from bot.billing.sql.schema import invoice_lines, invoices, payment_allocations, payments
 
 
+def without_nul(value: str) -> str:
+    """Free text as it can be stored: PostgreSQL text cannot hold NUL characters."""
+    return value.replace("\x00", "")
+
+
 def next_invoice_reference(conn: Connection, issued_on: date) -> str:
     """The next free `F{YYYYMM}-nnnn`; two concurrent writers collide on the unique constraint and
     the loser's transaction is retried."""

@@ -1,9 +1,5 @@
-"""Fixtures of the billing tests: the backend on SQLite (a temporary file) and on PostgreSQL.
-
-PostgreSQL: `postgresql+psycopg2://postgres@127.0.0.1:5432/test` (`TEST_POSTGRES_URL` overrides) is
-used to create a fresh database for the session, migrated with `migrate()` and dropped at the end.
-When the server cannot be reached the PostgreSQL tests fail, unless `SKIP_POSTGRES=1`.
-"""
+"""Fixtures of the billing tests: the backend on SQLite (a temporary file) and on PostgreSQL (a fresh
+database for the session from `tests.postgres.fresh_database`, migrated with `migrate()`)."""
 
 from __future__ import annotations
 

@@ -69,8 +69,9 @@ def test_summary_with_an_installment_agreement(backend: SqlBillingBackend, ids: 
     ]
     assert len(replaced) == 2
     assert backend.get_installment_agreement(fernanda, "ac fm5r9t") == agreement
-    with pytest.raises(NotFound):
-        backend.get_installment_agreement(ids["845120"], "AC-FM5R9T")
+    for other_or_unknown in ("AC-FM5R9T", "AC-\x00"):
+        with pytest.raises(NotFound):
+            backend.get_installment_agreement(ids["845120"], other_or_unknown)
 
 
 def test_other_states(backend: SqlBillingBackend, ids: Ids) -> None:
@@ -95,8 +96,9 @@ def test_invoices_are_listed_newest_first_and_private(backend: SqlBillingBackend
     assert backend.get_invoice(ids["482130"], reference.lower()) == invoices[0]
     with pytest.raises(NotFound):
         backend.get_invoice(ids["517204"], reference)
-    with pytest.raises(NotFound):
-        backend.get_invoice(ids["482130"], "F000000-0000")
+    for unknown in ("F000000-0000", "F202603-\x00"):
+        with pytest.raises(NotFound):
+            backend.get_invoice(ids["482130"], unknown)
     with pytest.raises(NotFound):
         backend.render_invoice_pdf(ids["517204"], reference, "fr")
 
@@ -158,7 +160,7 @@ def test_payment_method_link_expires_and_is_single_use(backend: SqlBillingBacken
     with pytest.raises(NotFound):
         backend.redeem_payment_method_link(expired, NOW + timedelta(minutes=30))
     assert backend.redeem_payment_method_link(token, NOW + timedelta(minutes=29)) == ids["482130"]
-    for used_or_unknown in (token, "not-a-token", "é" * 50):
+    for used_or_unknown in (token, "not-a-token", "é" * 50, "\ud800", "\x00"):
         with pytest.raises(NotFound):
             backend.redeem_payment_method_link(used_or_unknown, NOW)
     with pytest.raises(NotFound):
