@@ -18,7 +18,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup system venv db model run test lint typecheck validate unit conversation nlu-gate eval bench lock clean
+.PHONY: help setup system venv db model run test lint typecheck validate unit conversation nlu-gate stories eval bench lock clean
 
 help:
 	@echo "make run    set up (venv, database, model) and start the assistant"
@@ -68,10 +68,17 @@ conversation: venv model
 nlu-gate: venv model
 	RASA_MODEL="$$(scripts/train-if-changed.sh)" $(BIN)/pytest tests/nlu -q
 
+# Test stories: each message understood and routed to the right action (tests/stories/).
+stories: venv model
+	@mkdir -p var
+	$(BIN)/rasa test core --model "$$(scripts/train-if-changed.sh)" --stories tests/stories \
+		--fail-on-prediction-errors --out var/stories >var/stories.log 2>&1 || { tail -60 var/stories.log; exit 1; }
+	@echo "rasa test stories: ok"
+
 eval: venv model
 	$(PY) -m bench.nlu_eval --model "$$(scripts/train-if-changed.sh)"
 
-test: system setup lint typecheck validate unit nlu-gate conversation
+test: system setup lint typecheck validate unit nlu-gate stories conversation
 
 # Benchmarks print figures; they never fail the build.
 bench: venv

@@ -11,13 +11,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
-    VERIFICATION_FORM,
     backend,
     language_of,
     latest_entity,
     now,
     verified_customer_id,
 )
+from actions.flow import Flow, Turn, register, state_events, try_answer, turn_of
+from actions.values import offer_human
+from bot import i18n
 from bot.billing.backend import BackendUnavailable
 from bot.billing.models import NewTicket
 from bot.i18n import SUPPORTED_LANGUAGES, normalize_language
@@ -49,8 +51,54 @@ class ActionSwitchLanguage(Action):
         return [SlotSet("language", requested)]
 
 
+class HumanOfferFlow(Flow):
+    """The pending "shall I put you through to a person?" question."""
+
+    name = "human_offer"
+    needs_verification = False
+
+    def start(self, turn: Turn) -> None:
+        turn.say("utter_offer_human")
+        turn.next_step = "offer"
+
+    def answer(self, turn: Turn) -> bool:
+        if turn.intent == "affirm":
+            turn.events.append(FollowupAction("action_handoff"))
+        elif turn.intent == "deny":
+            turn.say("utter_anything_else")
+        else:
+            return False
+        turn.finish()
+        return True
+
+    def repeat_question(self, turn: Turn) -> None:
+        self.start(turn)
+
+
+register(HumanOfferFlow())
+
+# Intents never suggested as "did you mean": they only make sense as answers or are not requests.
+NOT_SUGGESTED = {
+    "nlu_fallback",
+    "inform",
+    "affirm",
+    "deny",
+    "greet",
+    "goodbye",
+    "thanks",
+    "out_of_scope",
+    "restart",
+}
+SUGGESTIONS = 3
+MIN_SUGGESTION_CONFIDENCE = 0.05
+
+
 class ActionFallback(Action):
-    """Low confidence, or a message that cannot be answered as such (empty, emoji only, too long...)."""
+    """Low confidence, or a message that cannot be answered as such (empty, emoji only, too long...).
+
+    Two stages: first the likely topics as buttons ("did you mean..."), then, when the next message is
+    not understood either, the offer of a person. An answer to a pending question is tried first.
+    """
 
     def name(self) -> str:
         return "action_fallback"
@@ -58,25 +106,42 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        turn = turn_of(dispatcher, tracker)
         issue = latest_entity(tracker, "input_issue")
-        dispatcher.utter_message(response=ISSUE_RESPONSES.get(issue, "utter_default"))
+        if issue is None and try_answer(turn):
+            return state_events(turn, turn.flow)
+        if issue in ISSUE_RESPONSES:
+            dispatcher.utter_message(response=ISSUE_RESPONSES[issue])
+            return []
+        if previous_message_not_understood(tracker):
+            return offer_human(dispatcher)
+        buttons = [
+            {"title": i18n.text(turn.language, f"intents.{name}"), "payload": f"/{name}"}
+            for name in likely_intents(tracker)
+        ]
+        buttons.append({"title": i18n.text(turn.language, "labels.human"), "payload": "/request_human"})
+        dispatcher.utter_message(response="utter_fallback_suggestions", buttons=buttons)
         return []
 
 
-class ActionUnexpectedValue(Action):
-    """A bare value with no question pending: a customer number or postal code starts identification;
-    anything else ("le 15", "50 €") means nothing on its own, so the customer is asked to say more."""
+def likely_intents(tracker: Tracker) -> list[str]:
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    names = [
+        item["name"]
+        for item in ranking
+        if item.get("name") not in NOT_SUGGESTED
+        and (item.get("confidence") or 0) >= MIN_SUGGESTION_CONFIDENCE
+    ]
+    return names[:SUGGESTIONS]
 
-    def name(self) -> str:
-        return "action_unexpected_value"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        if latest_entity(tracker, "customer_number") or latest_entity(tracker, "postal_code"):
-            return [FollowupAction(VERIFICATION_FORM)]
-        dispatcher.utter_message(response="utter_default")
-        return []
+def previous_message_not_understood(tracker: Tracker) -> bool:
+    """Whether the customer's message before this one also ended in the fallback."""
+    users = [index for index, event in enumerate(tracker.events) if event.get("event") == "user"]
+    if len(users) < 2:
+        return False
+    between = tracker.events[users[-2] + 1 : users[-1]]
+    return any(event.get("event") == "action" and event.get("name") == "action_fallback" for event in between)
 
 
 class ActionHandoff(Action):

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import VERIFICATION_FORM, backend, now
+from actions.values import offer_human
 from bot.billing.backend import BackendUnavailable
 from bot.billing.identity import parse_customer_number, parse_postal_code
 from bot.billing.models import VerificationOutcome
@@ -112,7 +113,7 @@ class ActionVerificationDone(Action):
     ) -> list[EventType]:
         if tracker.get_slot("verification_locked"):
             dispatcher.utter_message(response="utter_verification_locked")
-            return [SlotSet("pending_action", None), FollowupAction("utter_offer_human")]
+            return [SlotSet("pending_action", None), *offer_human(dispatcher)]
         if not tracker.get_slot("verified"):
             dispatcher.utter_message(response="utter_anything_else")
             return []

@@ -77,6 +77,17 @@ def format_day(day: date, language: str) -> str:
     return babel_format_date(day, format="long", locale=BABEL_LOCALES[language])
 
 
+def format_month(day: date, language: str) -> str:
+    """ "novembre 2026", "novembro de 2026"."""
+    return babel_format_date(
+        day, format="MMMM yyyy" if language == "fr" else "MMMM 'de' yyyy", locale=BABEL_LOCALES[language]
+    )
+
+
+def format_month_of(year: int, month: int, language: str) -> str:
+    return format_month(date(year, month, 1), language)
+
+
 def format_number(value: Decimal | int, language: str) -> str:
     return format_decimal(value, locale=BABEL_LOCALES[language])
 

@@ -2,18 +2,61 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.i18n import DEFAULT_LANGUAGE, normalize_language
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+LINK_SECRET_FILE = PROJECT_DIR / "var" / "link-secret"
+
+# Demo collection details: valid formats, clearly not a real account. The Pix key is the random key
+# of the Banco Central's BR Code manual example; bank code 999 belongs to no bank.
+DEMO_PIX_KEY = "123e4567-e12b-12d1-a456-426655440000"
+DEMO_PIX_MERCHANT_NAME = "DEMO TELECOM"
+DEMO_PIX_MERCHANT_CITY = "SAO PAULO"
+DEMO_BOLETO_BANK_CODE = "999"
+
+_SECRET_BYTES = 32
+_BANK_CODE = re.compile(r"\d{3}")
 
 
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
     return value or default
+
+
+def stored_secret(path: Path) -> str:
+    """The secret kept in `path`, made on first use (mode 0600). Processes starting together agree:
+    the file appears whole (hard link of a finished temporary file) or not at all."""
+    try:
+        existing = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        existing = ""
+    if existing:
+        return existing
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(_SECRET_BYTES) + "\n")
+        with contextlib.suppress(FileExistsError):  # another process won the race: use its secret
+            os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path.read_text(encoding="ascii").strip()
+
+
+def _positive_int(name: str, default: str) -> int:
+    value = int(_env(name, default))
+    if value < 1:
+        raise ValueError(f"{name} must be a positive number")
+    return value
 
 
 @dataclass(frozen=True)
@@ -23,9 +66,18 @@ class Settings:
     public_base_url: str
     action_port: int
     timezone: str
+    link_secret: str
+    link_minutes: int
+    pix_key: str
+    pix_merchant_name: str
+    pix_merchant_city: str
+    boleto_bank_code: str
 
     @classmethod
     def from_env(cls) -> Settings:
+        bank_code = _env("BOLETO_BANK_CODE", DEMO_BOLETO_BANK_CODE)
+        if not _BANK_CODE.fullmatch(bank_code):
+            raise ValueError("BOLETO_BANK_CODE must be 3 digits")
         return cls(
             billing_database_url=_env(
                 "BILLING_DATABASE_URL", f"sqlite:///{PROJECT_DIR / 'var' / 'billing.db'}"
@@ -35,4 +87,10 @@ class Settings:
             public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:5005").rstrip("/"),
             action_port=int(_env("ACTION_PORT", "5055")),
             timezone=_env("BILLING_TIMEZONE", "Europe/Paris"),
+            link_secret=os.environ.get("LINK_SECRET", "").strip() or stored_secret(LINK_SECRET_FILE),
+            link_minutes=_positive_int("LINK_MINUTES", "60"),
+            pix_key=_env("PIX_KEY", DEMO_PIX_KEY),
+            pix_merchant_name=_env("PIX_MERCHANT_NAME", DEMO_PIX_MERCHANT_NAME),
+            pix_merchant_city=_env("PIX_MERCHANT_CITY", DEMO_PIX_MERCHANT_CITY),
+            boleto_bank_code=bank_code,
         )

@@ -27,15 +27,18 @@ from bot.billing.models import (
     Payment,
     PaymentMethod,
     PaymentMethodKind,
+    PaymentRequest,
     Plan,
     PlanChangePreview,
     PriceAdjustment,
     SecureLink,
+    SentEmail,
     ServiceStatus,
     Subscription,
     Ticket,
     VerificationResult,
 )
+from bot.billing.policy import CountryPolicy
 
 
 class BillingError(Exception):
@@ -70,6 +73,17 @@ class BillingBackend(ABC):
     @abstractmethod
     def get_account_summary(self, customer_id: int, today: date) -> AccountSummary: ...
 
+    @abstractmethod
+    def customer_policy(self, customer_id: int) -> CountryPolicy:
+        """The billing policy of the customer's country."""
+
+    @abstractmethod
+    def update_contact(
+        self, customer_id: int, *, email: str | None = None, phone: str | None = None
+    ) -> Customer:
+        """Store a new e-mail address and/or phone number (E.164, of the customer's country), both checked
+        first: `NotAllowed("invalid_email")` or `NotAllowed("invalid_phone")`."""
+
     # -- plans and subscriptions -------------------------------------------------------------------
     @abstractmethod
     def list_plans(self, country: str) -> list[Plan]: ...
@@ -98,6 +112,23 @@ class BillingBackend(ABC):
     @abstractmethod
     def render_invoice_pdf(self, customer_id: int, reference: str, language: str) -> bytes: ...
 
+    @abstractmethod
+    def first_invoice(self, customer_id: int) -> Invoice | None:
+        """The invoice of the first days of service (with the pro-rata line), if still on record."""
+
+    @abstractmethod
+    def invoice_link(self, customer_id: int, reference: str, language: str, now: datetime) -> SecureLink:
+        """A signed link to the PDF of the customer's invoice, expiring after a while."""
+
+    @abstractmethod
+    def open_invoice_link(self, token: str, now: datetime) -> tuple[bytes, str]:
+        """For the page behind `invoice_link`: the PDF and its file name; `NotFound` when the token is
+        bad or expired."""
+
+    @abstractmethod
+    def send_invoice_email(self, customer_id: int, reference: str, language: str, now: datetime) -> SentEmail:
+        """Queue the invoice for e-mailing to the customer's address."""
+
     # -- balance, payments and late fees ----------------------------------------------------------
     @abstractmethod
     def late_charges(self, customer_id: int, today: date) -> list[LateCharges]:
@@ -116,6 +147,27 @@ class BillingBackend(ABC):
 
     @abstractmethod
     def list_payments(self, customer_id: int, limit: int = 10) -> list[Payment]: ...
+
+    # -- paying now: payment requests --------------------------------------------------------------
+    @abstractmethod
+    def payment_options(self, customer_id: int) -> tuple[PaymentMethodKind, ...]:
+        """The methods the customer can pay an amount with now, in the order to offer them."""
+
+    @abstractmethod
+    def create_payment_request(
+        self, customer_id: int, amount: Decimal, method: PaymentMethodKind, now: datetime
+    ) -> PaymentRequest:
+        """A card page, Pix code or boleto for `amount`, at most the open balance. `NotAllowed` reasons:
+        nothing_due, amount_not_positive, amount_above_balance, method_not_available."""
+
+    @abstractmethod
+    def get_payment_request(self, reference: str, customer_id: int | None = None) -> PaymentRequest:
+        """A request by reference; with `customer_id`, only that customer's (`NotFound` otherwise)."""
+
+    @abstractmethod
+    def confirm_payment_request(self, reference: str, provider_reference: str, now: datetime) -> Payment:
+        """The payment provider's confirmation: records the payment once per provider reference (the same
+        call again returns the same payment); `NotAllowed("payment_request_expired")` after expiry."""
 
     # -- payment methods ---------------------------------------------------------------------------
     @abstractmethod
@@ -136,11 +188,21 @@ class BillingBackend(ABC):
     def due_day_options(self, customer_id: int, today: date) -> DueDayOptions: ...
 
     @abstractmethod
+    def preview_due_day_change(self, customer_id: int, new_day: int, today: date) -> DueDayChange:
+        """What `change_due_day` would do, without doing it (same refusals)."""
+
+    @abstractmethod
     def change_due_day(self, customer_id: int, new_day: int, today: date) -> DueDayChange: ...
 
     # -- installment agreements --------------------------------------------------------------------
     @abstractmethod
     def installment_offer(self, customer_id: int, today: date) -> InstallmentOffer: ...
+
+    @abstractmethod
+    def preview_installment_agreement(
+        self, customer_id: int, installments: int, today: date
+    ) -> InstallmentAgreement:
+        """The agreement `create_installment_agreement` would make (reference ""), same refusals."""
 
     @abstractmethod
     def create_installment_agreement(
@@ -185,3 +247,7 @@ class BillingBackend(ABC):
     @abstractmethod
     def get_ticket(self, reference: str, customer_id: int | None) -> Ticket:
         """A ticket by reference; a ticket of a known customer is only found with that customer's id."""
+
+    @abstractmethod
+    def list_tickets(self, customer_id: int, limit: int = 5) -> list[Ticket]:
+        """The customer's tickets, most recent first."""

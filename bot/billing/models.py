@@ -32,6 +32,12 @@ class PaymentMethodKind(str, enum.Enum):
     PIX = "pix"
 
 
+class PaymentRequestStatus(str, enum.Enum):
+    PENDING = "pending"
+    PAID = "paid"
+    EXPIRED = "expired"  # never stored: a pending request read after its expiry
+
+
 class LineKind(str, enum.Enum):
     SUBSCRIPTION = "subscription"
     PRORATA = "prorata"
@@ -152,6 +158,33 @@ class Payment:
     method: PaymentMethodKind
     paid_at: datetime
     provider_reference: str
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """An amount the customer chose to pay now, with what they pay it with: a card payment page (`url`),
+    a Pix copy-and-paste code or a boleto's linha digitável."""
+
+    reference: str  # "PG-7H3K9P"
+    customer_id: int
+    amount: Decimal
+    currency: str
+    method: PaymentMethodKind
+    created_at: datetime
+    expires_at: datetime
+    status: PaymentRequestStatus
+    url: str | None = None
+    pix_code: str | None = None
+    boleto_line: str | None = None
+    payable_from: date | None = None  # a boleto is payable once the bank has registered it
+    due_on: date | None = None  # a boleto's due date (it expires when that local day ends)
+
+
+@dataclass(frozen=True)
+class SentEmail:
+    reference: str  # the invoice sent
+    to_masked: str  # "c•••••@gmail.com": never the full address
+    sent_at: datetime
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.billing.models import InstallmentPolicy, RetentionOffer
+from bot.billing.models import InstallmentPolicy, PaymentMethodKind, RetentionOffer
 
 # Código de Defesa do Consumidor, art. 52 §1 (fine) and the usual 1 % a month of juros de mora.
 BRAZIL_MAX_LATE_FINE = Decimal("0.02")
@@ -41,6 +42,10 @@ class CountryPolicy:
     )
     trust_release_days: int = 3
     trust_release_cooldown_days: int = 365
+    # How a customer can pay an amount now (payment requests), in the order offered.
+    payment_options: tuple[PaymentMethodKind, ...] = (PaymentMethodKind.CARD,)
+    # Local day boundaries, e.g. the end of a boleto's due date.
+    timezone: str = "Europe/Paris"
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -66,8 +71,23 @@ class CountryPolicy:
             raise ValueError("day counts cannot be negative")
         if self.installments.max_installments < 1:
             raise ValueError("max_installments must be at least 1")
+        self._check_payment_options()
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {self.timezone!r}") from None
         if self.country == "BR":
             self._check_brazilian_caps()
+
+    def _check_payment_options(self) -> None:
+        options = self.payment_options
+        if not options or len(set(options)) != len(options):
+            raise ValueError("payment_options must name each offered method once")
+        if any(not isinstance(option, PaymentMethodKind) for option in options):
+            raise TypeError("payment_options must be PaymentMethodKind values")
+        local_only = {PaymentMethodKind.PIX, PaymentMethodKind.BOLETO}
+        if self.currency != "BRL" and local_only.intersection(options):
+            raise ValueError("Pix and boleto collect Brazilian reais only")
 
     def _check_brazilian_caps(self) -> None:
         # A fixed fee is part of the fine (multa): on a small amount it would break the 2 % cap.
@@ -129,6 +149,8 @@ _BRAZIL = CountryPolicy(
         max_installments=10, min_installment=Decimal("50.00"), monthly_interest_rate=Decimal("0.01")
     ),
     cancellation_notice_days=0,
+    payment_options=(PaymentMethodKind.PIX, PaymentMethodKind.BOLETO, PaymentMethodKind.CARD),
+    timezone="America/Sao_Paulo",
 )
 
 _PORTUGAL = CountryPolicy(
@@ -143,6 +165,7 @@ _PORTUGAL = CountryPolicy(
     late_monthly_interest=Decimal("0.008"),
     installments=_FRANCE.installments,
     cancellation_notice_days=30,
+    timezone="Europe/Lisbon",
 )
 
 DEFAULT_POLICIES: Mapping[str, CountryPolicy] = {p.country: p for p in (_FRANCE, _BRAZIL, _PORTUGAL)}

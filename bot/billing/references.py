@@ -16,6 +16,7 @@ RANDOM_LENGTH = 6
 TICKET_PREFIX = "TK"
 CANCELLATION_PREFIX = "RS"
 AGREEMENT_PREFIX = "AC"
+PAYMENT_REQUEST_PREFIX = "PG"
 
 _RANDOM_REFERENCE = re.compile(rf"^[A-Z]{{2}}-[{ALPHABET}]{{{RANDOM_LENGTH}}}$")
 _INVOICE_REFERENCE = re.compile(r"^F(\d{6})-(\d{4,})$")
@@ -36,6 +37,22 @@ def cancellation_reference() -> str:
 
 def agreement_reference() -> str:
     return random_reference(AGREEMENT_PREFIX)
+
+
+def payment_request_reference() -> str:
+    return random_reference(PAYMENT_REQUEST_PREFIX)
+
+
+def random_part_number(reference: str) -> int:
+    """The random part of a `XX-XXXXXX` reference read as a number in base len(ALPHABET) (unique per
+    reference, below 31**6), e.g. to number a boleto."""
+    _, _, random_part = reference.partition("-")
+    if len(random_part) != RANDOM_LENGTH or any(char not in ALPHABET for char in random_part):
+        raise ValueError("not a random reference")
+    number = 0
+    for char in random_part:
+        number = number * len(ALPHABET) + ALPHABET.index(char)
+    return number
 
 
 def invoice_reference(issued_on: date, sequence: int) -> str:

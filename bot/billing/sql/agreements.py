@@ -55,17 +55,26 @@ def installment_offer(
     )
 
 
+def preview_agreement(
+    conn: Connection, customer_row: queries.Row, count: int, today: date, policy: CountryPolicy
+) -> InstallmentAgreement:
+    """The agreement `create_agreement` would make, with no reference since none is made."""
+    _, schedule = _plan(conn, customer_row.id, count, today, policy, for_update=False)
+    return InstallmentAgreement(
+        reference="",
+        customer_id=customer_row.id,
+        total=sum((item.amount for item in schedule), ZERO),
+        currency=policy.currency,
+        created_on=today,
+        installments=schedule,
+    )
+
+
 def create_agreement(
     conn: Connection, customer_row: queries.Row, count: int, today: date, policy: CountryPolicy
 ) -> InstallmentAgreement:
     customer_id = customer_row.id
-    if queries.active_agreement(conn, customer_id) is not None:
-        raise NotAllowed("agreement_already_active")
-    overdue = [invoice for invoice in queries.open_invoices(conn, customer_id, for_update=True)
-               if invoice.is_overdue(today)]  # fmt: skip
-    if not overdue:
-        raise NotAllowed("nothing_overdue")
-    schedule = _schedule(overdue_debt(overdue, today, policy), count, today, policy)
+    overdue, schedule = _plan(conn, customer_id, count, today, policy, for_update=True)
     reference = agreement_reference()
     agreement_id = conn.execute(
         insert(installment_agreements).values(
@@ -113,6 +122,19 @@ def agreement_of(conn: Connection, agreement_row: queries.Row) -> InstallmentAgr
         .order_by(installments.c.number)
     ).all()
     return mappers.agreement(agreement_row, items)
+
+
+def _plan(
+    conn: Connection, customer_id: int, count: int, today: date, policy: CountryPolicy, *, for_update: bool
+) -> tuple[list[Invoice], tuple[Installment, ...]]:
+    """The overdue invoices an agreement replaces and its schedule, or why there can be none."""
+    if queries.active_agreement(conn, customer_id) is not None:
+        raise NotAllowed("agreement_already_active")
+    overdue = [invoice for invoice in queries.open_invoices(conn, customer_id, for_update=for_update)
+               if invoice.is_overdue(today)]  # fmt: skip
+    if not overdue:
+        raise NotAllowed("nothing_overdue")
+    return overdue, _schedule(overdue_debt(overdue, today, policy), count, today, policy)
 
 
 def _schedule(debt: Decimal, count: int, today: date, policy: CountryPolicy) -> tuple[Installment, ...]:

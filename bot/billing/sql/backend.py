@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from functools import cached_property
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.billing import pdf
 from bot.billing.backend import BackendUnavailable, BillingBackend, NotFound
+from bot.billing.invoice_links import InvoiceLinkSubject, invoice_token, read_invoice_token
 from bot.billing.models import (
     AccountSummary,
     CancellationConfirmation,
@@ -35,15 +37,18 @@ from bot.billing.models import (
     Payment,
     PaymentMethod,
     PaymentMethodKind,
+    PaymentRequest,
     Plan,
     PlanChangePreview,
     PriceAdjustment,
     SecureLink,
+    SentEmail,
     ServiceStatus,
     Subscription,
     Ticket,
     VerificationResult,
 )
+from bot.billing.payment_requests import Collection
 from bot.billing.policy import DEFAULT_SECURITY, CountryPolicy, SecurityPolicy, policy_for
 from bot.billing.references import parse_reference
 from bot.billing.rules import late_charges
@@ -52,7 +57,9 @@ from bot.billing.sql import (
     agreements,
     cancellation,
     changes,
+    contact,
     mappers,
+    payment_requests,
     payments,
     queries,
     tickets,
@@ -60,6 +67,7 @@ from bot.billing.sql import (
 )
 from bot.billing.sql.schema import installment_agreements, notas_fiscais, price_adjustments
 from bot.i18n import normalize_language
+from bot.settings import Settings
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
@@ -85,6 +93,9 @@ def _bounded(limit: int) -> int:
 
 
 class SqlBillingBackend(BillingBackend):
+    """`link_secret`, `link_minutes` and `collection` (Pix key, boleto bank) left to None are read from
+    `Settings` (the environment) when first needed."""
+
     def __init__(
         self,
         engine: Engine,
@@ -93,12 +104,44 @@ class SqlBillingBackend(BillingBackend):
         policies: Mapping[str, CountryPolicy] | None = None,
         security: SecurityPolicy = DEFAULT_SECURITY,
         clock: Clock = _utc_now,
+        link_secret: str | None = None,
+        link_minutes: int | None = None,
+        collection: Collection | None = None,
     ) -> None:
         self._engine = engine
         self._base_url = public_base_url.rstrip("/")
         self._policies = {code.upper(): policy for code, policy in (policies or {}).items()}
         self._security = security
         self._clock = clock
+        if link_secret == "" or (link_minutes is not None and link_minutes < 1):
+            raise ValueError("a link secret cannot be empty and links must last at least a minute")
+        self._link_secret = link_secret
+        self._link_minutes = link_minutes
+        self._collection = collection
+
+    @cached_property
+    def _settings(self) -> Settings:
+        return Settings.from_env()
+
+    @property
+    def _secret(self) -> str:
+        return self._link_secret or self._settings.link_secret
+
+    @property
+    def _link_lifetime(self) -> timedelta:
+        return timedelta(minutes=self._link_minutes or self._settings.link_minutes)
+
+    @property
+    def _collects_with(self) -> Collection:
+        if self._collection is not None:
+            return self._collection
+        settings = self._settings
+        return Collection(
+            pix_key=settings.pix_key,
+            merchant_name=settings.pix_merchant_name,
+            merchant_city=settings.pix_merchant_city,
+            boleto_bank_code=settings.boleto_bank_code,
+        )
 
     # -- plumbing ---------------------------------------------------------------------------------
     def _read(self, work: Callable[[Connection], T]) -> T:
@@ -140,6 +183,18 @@ class SqlBillingBackend(BillingBackend):
         return self._read(
             lambda conn: accounts.account_summary(conn, queries.customer_row(conn, customer_id), today)
         )
+
+    def customer_policy(self, customer_id: int) -> CountryPolicy:
+        return self._read(lambda conn: self._policy_of(queries.customer_row(conn, customer_id)))
+
+    def update_contact(
+        self, customer_id: int, *, email: str | None = None, phone: str | None = None
+    ) -> Customer:
+        def work(conn: Connection) -> Customer:
+            contact.update_contact(conn, queries.customer_row(conn, customer_id), email=email, phone=phone)
+            return mappers.customer(queries.customer_row(conn, customer_id))
+
+        return self._write(work)
 
     # -- plans and subscriptions ------------------------------------------------------------------
     def list_plans(self, country: str) -> list[Plan]:
@@ -185,13 +240,56 @@ class SqlBillingBackend(BillingBackend):
         return self._read(lambda conn: queries.invoice_of(conn, customer_id, reference))
 
     def render_invoice_pdf(self, customer_id: int, reference: str, language: str) -> bytes:
+        return self._invoice_pdf(customer_id, reference, language, self._clock().date())
+
+    def _invoice_pdf(self, customer_id: int, reference: str, language: str, generated_on: date) -> bytes:
         def work(conn: Connection) -> tuple[Invoice, Customer]:
             customer = mappers.customer(queries.customer_row(conn, customer_id))
             return queries.invoice_of(conn, customer_id, reference), customer
 
         invoice, customer = self._read(work)
         chosen = normalize_language(language) or customer.language
-        return pdf.render_invoice(invoice, customer, chosen, self._clock().date())
+        return pdf.render_invoice(invoice, customer, chosen, generated_on)
+
+    def first_invoice(self, customer_id: int) -> Invoice | None:
+        def work(conn: Connection) -> Invoice | None:
+            row = queries.customer_row(conn, customer_id)
+            subscription = queries.find_subscription_row(conn, customer_id)
+            started_on = subscription.started_on if subscription is not None else row.created_on
+            return queries.first_invoice(conn, customer_id, started_on)
+
+        return self._read(work)
+
+    def invoice_link(self, customer_id: int, reference: str, language: str, now: datetime) -> SecureLink:
+        now = _aware(now)
+
+        def work(conn: Connection) -> InvoiceLinkSubject:
+            customer = queries.customer_row(conn, customer_id)
+            invoice = queries.invoice_of(conn, customer_id, reference)
+            chosen = normalize_language(language) or customer.language
+            return InvoiceLinkSubject(customer_id, invoice.reference, chosen)
+
+        subject = self._read(work)
+        expires_at = (now + self._link_lifetime).replace(microsecond=0)  # tokens count whole seconds
+        token = invoice_token(self._secret, subject, expires_at)
+        return SecureLink(url=f"{self._base_url}/invoices/{token}.pdf", expires_at=expires_at)
+
+    def open_invoice_link(self, token: str, now: datetime) -> tuple[bytes, str]:
+        now = _aware(now)
+        subject = read_invoice_token(self._secret, token, now)
+        document = self._invoice_pdf(subject.customer_id, subject.reference, subject.language, now.date())
+        return document, f"{subject.reference}.pdf"
+
+    def send_invoice_email(self, customer_id: int, reference: str, language: str, now: datetime) -> SentEmail:
+        now = _aware(now)
+
+        def work(conn: Connection) -> SentEmail:
+            customer = queries.customer_row(conn, customer_id)
+            invoice = queries.invoice_of(conn, customer_id, reference)
+            chosen = normalize_language(language) or customer.language
+            return contact.queue_invoice_email(conn, customer, invoice, chosen, now)
+
+        return self._write(work)
 
     # -- balance, payments and late fees ----------------------------------------------------------
     def late_charges(self, customer_id: int, today: date) -> list[LateCharges]:
@@ -223,6 +321,42 @@ class SqlBillingBackend(BillingBackend):
 
     def list_payments(self, customer_id: int, limit: int = 10) -> list[Payment]:
         return self._read(lambda conn: payments.list_payments(conn, customer_id, _bounded(limit)))
+
+    # -- paying now: payment requests -------------------------------------------------------------
+    def payment_options(self, customer_id: int) -> tuple[PaymentMethodKind, ...]:
+        return self.customer_policy(customer_id).payment_options
+
+    def create_payment_request(
+        self, customer_id: int, amount: Decimal, method: PaymentMethodKind, now: datetime
+    ) -> PaymentRequest:
+        now = _aware(now)
+        collection, lifetime = self._collects_with, self._link_lifetime
+
+        def work(conn: Connection) -> PaymentRequest:
+            row = queries.customer_row(conn, customer_id)
+            return payment_requests.create_request(
+                conn,
+                row,
+                amount,
+                method,
+                now,
+                self._policy_of(row),
+                collection,
+                base_url=self._base_url,
+                link_lifetime=lifetime,
+            )
+
+        return self._write(work)
+
+    def get_payment_request(self, reference: str, customer_id: int | None = None) -> PaymentRequest:
+        now = self._clock()
+        return self._read(lambda conn: payment_requests.find_request(conn, reference, customer_id, now))
+
+    def confirm_payment_request(self, reference: str, provider_reference: str, now: datetime) -> Payment:
+        now = _aware(now)
+        return self._write(
+            lambda conn: payment_requests.confirm_request(conn, reference, provider_reference, now)
+        )
 
     # -- payment methods --------------------------------------------------------------------------
     def list_payment_methods(self, customer_id: int) -> list[PaymentMethod]:
@@ -261,6 +395,13 @@ class SqlBillingBackend(BillingBackend):
 
         return self._read(work)
 
+    def preview_due_day_change(self, customer_id: int, new_day: int, today: date) -> DueDayChange:
+        def work(conn: Connection) -> DueDayChange:
+            row = queries.customer_row(conn, customer_id)
+            return changes.preview_due_day_change(conn, row, new_day, today, self._policy_of(row))
+
+        return self._read(work)
+
     def change_due_day(self, customer_id: int, new_day: int, today: date) -> DueDayChange:
         def work(conn: Connection) -> DueDayChange:
             row = queries.customer_row(conn, customer_id)
@@ -273,6 +414,15 @@ class SqlBillingBackend(BillingBackend):
         def work(conn: Connection) -> InstallmentOffer:
             row = queries.customer_row(conn, customer_id)
             return agreements.installment_offer(conn, row, today, self._policy_of(row))
+
+        return self._read(work)
+
+    def preview_installment_agreement(
+        self, customer_id: int, installments: int, today: date
+    ) -> InstallmentAgreement:
+        def work(conn: Connection) -> InstallmentAgreement:
+            row = queries.customer_row(conn, customer_id)
+            return agreements.preview_agreement(conn, row, installments, today, self._policy_of(row))
 
         return self._read(work)
 
@@ -376,3 +526,6 @@ class SqlBillingBackend(BillingBackend):
 
     def get_ticket(self, reference: str, customer_id: int | None) -> Ticket:
         return self._read(lambda conn: tickets.find_ticket(conn, reference, customer_id))
+
+    def list_tickets(self, customer_id: int, limit: int = 5) -> list[Ticket]:
+        return self._read(lambda conn: tickets.list_tickets(conn, customer_id, _bounded(limit)))

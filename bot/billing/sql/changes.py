@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from bot.billing import rules
 from bot.billing.backend import NotFound
-from bot.billing.models import DueDayChange, DueDayOptions, InvoiceLine, LineKind, PlanChangePreview
+from bot.billing.models import DueDayChange, DueDayOptions, InvoiceLine, LineKind, Plan, PlanChangePreview
 from bot.billing.policy import CountryPolicy
 from bot.billing.sql import accounts, queries
 from bot.billing.sql.schema import pending_charges, subscriptions
@@ -92,20 +92,17 @@ def due_day_options(
     return rules.due_day_options(subscription.due_day, today, subscription.due_day_changed_on, policy)
 
 
+def preview_due_day_change(
+    conn: Connection, customer_row: queries.Row, new_day: int, today: date, policy: CountryPolicy
+) -> DueDayChange:
+    """What `change_due_day` would do, written nowhere (same refusals)."""
+    return _due_day_change(conn, customer_row, new_day, today, policy, for_update=False)[0]
+
+
 def change_due_day(
     conn: Connection, customer_row: queries.Row, new_day: int, today: date, policy: CountryPolicy
 ) -> DueDayChange:
-    accounts.require_active(customer_row)
-    subscription = queries.subscription_row(conn, customer_row.id, for_update=True)
-    plan = queries.plan_of(conn, subscription.plan_code)
-    change = rules.due_day_change(
-        subscription.due_day,
-        new_day,
-        accounts.base_price(subscription, plan),
-        today,
-        subscription.due_day_changed_on,
-        policy,
-    )
+    change, subscription, plan = _due_day_change(conn, customer_row, new_day, today, policy, for_update=True)
     conn.execute(
         update(subscriptions)
         .where(subscriptions.c.id == subscription.id)
@@ -118,6 +115,29 @@ def change_due_day(
             conn, customer_row.id, plan.name, change.prorata_amount, today, start, end - ONE_DAY
         )
     return change
+
+
+def _due_day_change(
+    conn: Connection,
+    customer_row: queries.Row,
+    new_day: int,
+    today: date,
+    policy: CountryPolicy,
+    *,
+    for_update: bool,
+) -> tuple[DueDayChange, queries.Row, Plan]:
+    accounts.require_active(customer_row)
+    subscription = queries.subscription_row(conn, customer_row.id, for_update=for_update)
+    plan = queries.plan_of(conn, subscription.plan_code)
+    change = rules.due_day_change(
+        subscription.due_day,
+        new_day,
+        accounts.base_price(subscription, plan),
+        today,
+        subscription.due_day_changed_on,
+        policy,
+    )
+    return change, subscription, plan
 
 
 def set_auto_pay(conn: Connection, customer_id: int, enabled: bool) -> None:

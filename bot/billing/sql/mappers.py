@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.billing.models import (
@@ -18,6 +19,8 @@ from bot.billing.models import (
     Payment,
     PaymentMethod,
     PaymentMethodKind,
+    PaymentRequest,
+    PaymentRequestStatus,
     Plan,
     PriceAdjustment,
     Subscription,
@@ -107,6 +110,28 @@ def payment(row: Row) -> Payment:
         method=PaymentMethodKind(row.method),
         paid_at=row.paid_at,
         provider_reference=row.provider_reference,
+    )
+
+
+def payment_request(row: Row, now: datetime) -> PaymentRequest:
+    """A stored request as seen at `now`: a pending one is expired from its expiry instant on."""
+    status = PaymentRequestStatus(row.status)
+    if status is PaymentRequestStatus.PENDING and now >= row.expires_at:
+        status = PaymentRequestStatus.EXPIRED
+    return PaymentRequest(
+        reference=row.reference,
+        customer_id=row.customer_id,
+        amount=row.amount,
+        currency=row.currency,
+        method=PaymentMethodKind(row.method),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        status=status,
+        url=row.url,
+        pix_code=row.pix_code,
+        boleto_line=row.boleto_line,
+        payable_from=row.payable_from,
+        due_on=row.due_on,
     )
 
 

@@ -113,6 +113,23 @@ def invoice_of(conn: Connection, customer_id: int, reference: str) -> Invoice:
     return found[0]
 
 
+def first_invoice(conn: Connection, customer_id: int, started_on: date) -> Invoice | None:
+    """The invoice that bills the first days of service (from `started_on`: a pro-rata line, or the
+    first month when the service started on a due day); None when it is no longer on record."""
+    first = conn.execute(
+        select(invoices.c.reference)
+        .select_from(invoices.join(invoice_lines))
+        .where(
+            invoices.c.customer_id == customer_id,
+            invoice_lines.c.kind.in_(_BILLED_SERVICE),
+            invoice_lines.c.period_start == started_on,
+        )
+        .order_by(invoices.c.issued_on, invoices.c.id)
+        .limit(1)
+    ).scalar()
+    return None if first is None else invoices_of(conn, customer_id, reference=first)[0]
+
+
 def open_invoices(conn: Connection, customer_id: int, *, for_update: bool = False) -> list[Invoice]:
     """Oldest due first: the order in which payments settle them."""
     found = invoices_of(

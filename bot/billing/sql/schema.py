@@ -276,3 +276,40 @@ tickets = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
+
+# What a customer asked to pay now (card page, Pix code, boleto); paid when the provider confirms it.
+payment_requests = Table(
+    "payment_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(16), nullable=False, unique=True),
+    _customer_id(),
+    Column("amount", Money(), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("status", String(16), nullable=False),  # pending or paid: expiry is read from expires_at
+    Column("url", String(300)),
+    Column("pix_code", String(512)),
+    Column("boleto_line", String(64)),
+    Column("payable_from", Date),
+    Column("due_on", Date),
+    Column("provider_reference", String(64)),
+    Column("payment_id", Integer, ForeignKey("payments.id")),
+    Column("paid_at", UtcDateTime()),
+)
+
+# E-mails waiting for the mailer; the subject and body are locale keys rendered when sent.
+email_outbox = Table(
+    "email_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _customer_id(),
+    Column("recipient", String(254), nullable=False),
+    Column("subject_key", String(64), nullable=False),
+    Column("invoice_reference", String(16)),
+    Column("language", String(5), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("status", String(16), nullable=False),
+)

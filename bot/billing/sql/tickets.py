@@ -48,6 +48,18 @@ def find_ticket(conn: Connection, reference: str, customer_id: int | None) -> Ti
     return mappers.ticket(row)
 
 
+def list_tickets(conn: Connection, customer_id: int, limit: int) -> list[Ticket]:
+    """The customer's tickets, most recent first."""
+    queries.customer_row(conn, customer_id)
+    rows = conn.execute(
+        select(tickets)
+        .where(tickets.c.customer_id == customer_id)
+        .order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
+        .limit(limit)
+    )
+    return [mappers.ticket(row) for row in rows]
+
+
 def _clip(value: str, column: object) -> str:
     length = getattr(getattr(column, "type", None), "length", None)
     value = without_nul(value)

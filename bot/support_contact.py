@@ -1,0 +1,89 @@
+"""Where and when customers reach the support team, from configuration (env), per country.
+
+SUPPORT_HOURS is "<weekdays> <from>-<to>" blocks separated by ";", weekdays 1-7 from Monday:
+"1-5 08:00-20:00;6 09:00-13:00". The days and times are written out in the customer's language.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import time
+
+from babel.dates import format_time, get_day_names
+
+from bot.i18n import BABEL_LOCALES
+
+DEFAULT_HOURS = "1-5 08:00-20:00;6 09:00-13:00"
+DEFAULTS = {
+    "FR": {"phone": "+33 1 84 88 00 00", "email": "facturation@example.fr", "whatsapp": "+33 6 44 60 00 00"},
+    "BR": {
+        "phone": "+55 11 4003-0000",
+        "email": "financeiro@example.com.br",
+        "whatsapp": "+55 11 94000-0000",
+    },
+    "PT": {"phone": "+351 210 000 000", "email": "faturacao@example.pt", "whatsapp": "+351 910 000 000"},
+}
+_BLOCK = re.compile(r"^\s*([1-7])(?:-([1-7]))?\s+(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})\s*$")
+
+
+@dataclass(frozen=True)
+class OpeningBlock:
+    first_day: int  # 0 = Monday
+    last_day: int
+    opens: time
+    closes: time
+
+
+@dataclass(frozen=True)
+class SupportContact:
+    phone: str
+    email: str
+    whatsapp: str
+    hours: tuple[OpeningBlock, ...]
+
+
+def parse_hours(spec: str) -> tuple[OpeningBlock, ...]:
+    blocks = []
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        match = _BLOCK.match(part)
+        if match is None:
+            raise ValueError(f"SUPPORT_HOURS: cannot read {part!r}")
+        first, last, h1, m1, h2, m2 = match.groups()
+        blocks.append(
+            OpeningBlock(
+                int(first) - 1, int(last or first) - 1, time(int(h1), int(m1)), time(int(h2), int(m2))
+            )
+        )
+    return tuple(blocks)
+
+
+def support_contact(country: str | None) -> SupportContact:
+    code = (country or "FR").upper()
+    defaults = DEFAULTS.get(code, DEFAULTS["FR"])
+
+    def setting(name: str) -> str:
+        return os.environ.get(f"SUPPORT_{name.upper()}_{code}", "").strip() or defaults[name]
+
+    hours = os.environ.get("SUPPORT_HOURS", "").strip() or DEFAULT_HOURS
+    return SupportContact(setting("phone"), setting("email"), setting("whatsapp"), parse_hours(hours))
+
+
+def describe_hours(blocks: tuple[OpeningBlock, ...], language: str) -> list[tuple[str, str, str]]:
+    """(days, opens, closes) per block, written for `language`: ("lundi – vendredi", "08:00", "20:00")."""
+    locale = BABEL_LOCALES[language]
+    names = get_day_names("wide", locale=locale)
+    described = []
+    for block in blocks:
+        days = names[block.first_day]
+        if block.last_day != block.first_day:
+            days = f"{days} – {names[block.last_day]}"
+        described.append(
+            (
+                days,
+                format_time(block.opens, "short", locale=locale),
+                format_time(block.closes, "short", locale=locale),
+            )
+        )
+    return described

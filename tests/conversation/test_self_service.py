@@ -1,0 +1,232 @@
+"""Every self-service topic end to end through the running servers (real NLU, real actions, SQLite
+backend), in French and Portuguese, with the backend's state checked afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from bot.billing.payment_codes import boleto_line_is_valid, pix_crc_is_valid
+from tests.conversation.conftest import Assistant
+
+CUSTOMERS = {  # number: postal code (the demo data of bot/billing/demo.py)
+    "482130": "75011",
+    "517204": "69003",
+    "624511": "33000",
+    "159372": "1100-148",
+    "731402": "01310-100",
+    "845120": "20040-002",
+    "268054": "80010-000",
+}
+
+
+def identify(assistant: Assistant, sender: str, number: str) -> None:
+    assistant.texts(sender, number)
+    assistant.texts(sender, CUSTOMERS[number])
+
+
+def talk(assistant: Assistant, sender: str, number: str, first: str, *answers: str) -> list[str]:
+    """The topic message, identification, then the answers; the response names used after the topic."""
+    assistant.texts(sender, first)
+    if not assistant.tracker(sender)["slots"]["verified"]:
+        identify(assistant, sender, number)
+    for answer in answers:
+        assistant.texts(sender, answer)
+    return assistant.utterances(sender)
+
+
+@dataclass(frozen=True)
+class Case:
+    number: str
+    messages: tuple[str, ...]
+    responses: tuple[str, ...]  # in this order among what the bot said
+    check: Callable[[Assistant, int], bool] = lambda assistant, customer: True
+
+
+def said_in_order(used: list[str], wanted: tuple[str, ...]) -> bool:
+    position = 0
+    for name in used:
+        if position < len(wanted) and name == wanted[position]:
+            position += 1
+    return position == len(wanted)
+
+
+def _plan_is(code: str) -> Callable[[Assistant, int], bool]:
+    return lambda a, c: (
+        a.backend.get_subscription(c).plan.code == code
+        or a.backend.get_subscription(c).scheduled_plan_code == code
+    )
+
+
+CASES = {
+    "change_plan-fr": Case(
+        "482130",
+        ("je voudrais passer à la fibre max", "oui je confirme"),
+        ("utter_identity_confirmed", "utter_plan_preview_upgrade", "utter_plan_changed_now"),
+        _plan_is("fr-fibre-max"),
+    ),
+    "change_plan-pt": Case(
+        "731402",
+        ("quero mudar de plano", "a fibra 300", "pode confirmar"),
+        ("utter_plan_list", "utter_plan_preview_downgrade", "utter_plan_change_scheduled"),
+        _plan_is("br-fibra-300"),
+    ),
+    "change_due_date-fr": Case(
+        "482130",
+        ("je veux changer ma date de prélèvement", "le 10", "non, le 15 plutôt", "oui"),
+        ("utter_due_day_ask", "utter_due_day_preview_credit", "utter_due_day_changed"),
+        lambda a, c: a.backend.get_subscription(c).due_day == 15,
+    ),
+    "change_due_date-pt": Case(
+        "731402",
+        ("queria mudar o dia de vencimento", "dia 20", "sim"),
+        ("utter_due_day_ask", "utter_due_day_changed"),
+        lambda a, c: a.backend.get_subscription(c).due_day == 20,
+    ),
+    "make_payment-fr": Case(
+        "517204",
+        ("je veux payer ma facture", "tout"),
+        ("utter_payment_ask_amount", "utter_payment_card_link"),
+    ),
+    "make_payment-pt": Case(
+        "845120",
+        ("quero pagar com pix", "50 reais"),
+        ("utter_payment_ask_amount", "utter_payment_pix"),
+    ),
+    "missed_payment-fr": Case(
+        "517204", ("j'ai raté mon paiement",), ("utter_missed_invoice", "utter_missed_total")
+    ),
+    "missed_payment-pt": Case(
+        "845120", ("esqueci de pagar a fatura",), ("utter_missed_invoice", "utter_missed_total")
+    ),
+    "negotiate_debt-pt": Case(
+        "845120",
+        ("quero parcelar minha dívida", "em 3x", "sim"),
+        ("utter_negotiate_offer", "utter_agreement_preview", "utter_agreement_created"),
+        lambda a, c: a.backend.active_installment_agreement(c) is not None,
+    ),
+    "negotiate_debt-fr": Case(
+        "517204", ("je peux payer en plusieurs fois ?",), ("utter_negotiate_not_eligible",)
+    ),
+    "cancel_subscription-fr": Case(
+        "482130",
+        ("je veux résilier mon abonnement", "oui"),
+        ("utter_cancel_terms", "utter_cancel_offer", "utter_cancel_done"),
+        lambda a, c: a.backend.get_subscription(c).cancel_effective_on is not None,
+    ),
+    "cancel_subscription-pt": Case(
+        "731402",
+        ("quero cancelar meu plano", "não"),
+        ("utter_cancel_terms", "utter_cancel_kept"),
+        lambda a, c: a.backend.get_subscription(c).cancel_effective_on is None,
+    ),
+    "auto_payment-fr": Case(
+        "482130",
+        ("je veux arrêter le prélèvement automatique", "oui"),
+        ("utter_autopay_on_fee", "utter_autopay_disabled"),
+        lambda a, c: not a.backend.get_subscription(c).auto_pay,
+    ),
+    "auto_payment-pt": Case(
+        "731402",
+        ("como desativo o débito automático?", "não"),
+        ("utter_autopay_unchanged",),
+    ),
+    "update_billing_details-fr": Case(
+        "482130",
+        ("je veux changer ma carte bancaire", "ajouter une nouvelle carte"),
+        ("utter_billing_details_menu", "utter_payment_method_link"),
+    ),
+    "update_billing_details-pt": Case(
+        "731402",
+        ("quero mudar meu email de cobrança", "ana.nova@example.com"),
+        ("utter_billing_details_menu", "utter_contact_updated"),
+        lambda a, c: a.backend.get_customer(c).email == "ana.nova@example.com",
+    ),
+    "invoice_copy-fr": Case(
+        "482130",
+        ("je voudrais une copie de ma facture", "celle du mois dernier", "envoyez-la par mail"),
+        ("utter_invoice_list", "utter_invoice_link", "utter_invoice_emailed"),
+    ),
+    "invoice_copy-pt": Case(
+        "159372",
+        ("preciso da segunda via da fatura",),
+        ("utter_invoice_list",),
+    ),
+    "billing_schedule-fr": Case("482130", ("vous prélevez à quelle date ?",), ("utter_schedule_auto",)),
+    "billing_schedule-pt": Case("159372", ("quando é debitada a fatura?",), ("utter_schedule_auto",)),
+    "first_invoice_prorata-fr": Case(
+        "624511", ("pourquoi ma première facture est plus élevée ?",), ("utter_prorata_explained",)
+    ),
+    "price_increase-pt": Case(
+        "268054", ("pq minha mensalidade aumentou?",), ("utter_price_increase_explained",)
+    ),
+    "price_increase-fr": Case("482130", ("pourquoi mon prix a augmenté ?",), ("utter_price_increase_none",)),
+    "tax_document-pt": Case(
+        "731402", ("preciso da nota fiscal", "tem um erro na nota"), ("utter_nota_error_ticket",)
+    ),
+    "tax_document-fr": Case(
+        "482130", ("il me faut une facture avec la TVA",), ("utter_tax_document_invoice",)
+    ),
+    "service_suspended-pt": Case(
+        "845120",
+        ("minha internet foi cortada por falta de pagamento", "quero a liberação em confiança"),
+        ("utter_suspended_release_offer", "utter_trust_release_granted"),
+        lambda a, c: a.backend.service_status(c, a.today).trust_release_until is not None,
+    ),
+    "service_suspended-fr": Case("482130", ("mon service est suspendu ?",), ("utter_service_active",)),
+    "contact_support-fr": Case(
+        "482130", ("quel est votre numéro de téléphone ?",), ("utter_contact_support",)
+    ),
+    "contact_support-pt": Case("731402", ("qual o horário de atendimento?",), ("utter_contact_support",)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_topic_end_to_end(assistant: Assistant, sender: str, name: str) -> None:
+    case = CASES[name]
+    used = talk(assistant, sender, case.number, *case.messages)
+    assert said_in_order(used, case.responses), used
+    assert case.check(assistant, assistant.customer_id(case.number))
+    if name == "make_payment-pt":
+        pix = [
+            m
+            for m in assistant.tracker(sender)["events"]
+            if m.get("metadata", {}).get("utter_action") == "utter_payment_pix"
+        ]
+        code = pix[-1]["text"].rsplit("\n", 2)[-2]
+        assert pix_crc_is_valid(code)
+
+
+def test_ticket_status_of_own_ticket_after_identification(assistant: Assistant, sender: str) -> None:
+    talk(assistant, sender, "482130", "je veux parler à un conseiller")
+    identify(assistant, sender, "482130")
+    mine = assistant.backend.list_tickets(assistant.customer_id("482130"), 1)[0]
+    assistant.texts(sender, f"où en est mon dossier {mine.reference} ?")
+    assert "utter_ticket_status" in assistant.utterances(sender)
+
+
+def test_boleto_line_is_valid(assistant: Assistant, sender: str) -> None:
+    talk(assistant, sender, "845120", "quero a segunda via do boleto", "tudo")
+    replies = assistant.tracker(sender)["events"]
+    boleto = [e for e in replies if e.get("metadata", {}).get("utter_action") == "utter_payment_boleto"]
+    if not boleto:  # "tudo" was not understood as the full amount: answer with the number
+        balance = assistant.backend.get_account_summary(
+            assistant.customer_id("845120"), assistant.today
+        ).balance
+        assistant.texts(sender, f"{balance} reais")
+        replies = assistant.tracker(sender)["events"]
+        boleto = [e for e in replies if e.get("metadata", {}).get("utter_action") == "utter_payment_boleto"]
+    line = boleto[-1]["text"].split("\n")[1]
+    assert boleto_line_is_valid(line)
+
+
+def test_abandon_and_digression_mid_flow(assistant: Assistant, sender: str) -> None:
+    talk(assistant, sender, "482130", "je veux changer la date d'échéance")
+    assistant.texts(sender, "c'est quoi mon solde ?")
+    used = assistant.utterances(sender)
+    assert used[-2:] == ["utter_flow_resume", "utter_due_day_ask"]
+    assistant.texts(sender, "laisse tomber")
+    assert assistant.utterances(sender)[-1] == "utter_flow_dropped"
+    assert assistant.tracker(sender)["slots"]["flow"] is None

@@ -1,0 +1,142 @@
+"""Runs the flow actions the way Rasa's rules would, against the SQL billing backend (SQLite and
+PostgreSQL), with the demo data of a fixed day: intent → action, slot events applied, follow-ups run."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.conversation as conversation_module
+import actions.flow as flow_module
+from actions.conversation import ActionFallback, ActionHandoff
+from actions.flow import ActionFlowAnswer, FlowAction
+from actions.flows import (  # noqa: F401  (registers every flow)
+    billing_details,
+    cancellation,
+    due_date,
+    explanations,
+    invoices,
+    overdue,
+    payments,
+    plans,
+    service,
+    support,
+)
+from bot.billing.sql.backend import SqlBillingBackend
+from tests.unit.billing.conftest import (  # noqa: F401  (fixtures)
+    NOW,
+    TODAY,
+    backend,
+    database_url,
+    engine,
+    ids,
+    postgres_url,
+    seeded,
+    sqlite_url,
+)
+
+ANSWERS = ("inform", "affirm", "deny")
+
+
+def all_actions() -> dict[str, Action]:
+    found: dict[str, Action] = {}
+    for cls in FlowAction.__subclasses__():
+        action = cls()
+        found[action.name()] = action
+    for action in (ActionFlowAnswer(), ActionFallback(), ActionHandoff()):
+        found[action.name()] = action
+    return found
+
+
+@dataclass
+class Chat:
+    """One conversation of a verified customer (or not), message by message."""
+
+    customer_id: int | None
+    language: str
+    slots: dict[str, Any] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    actions: dict[str, Action] = field(default_factory=all_actions)
+
+    def __post_init__(self) -> None:
+        self.slots.update(
+            {
+                "language": self.language,
+                "verified": self.customer_id is not None,
+                "customer_id": str(self.customer_id) if self.customer_id else None,
+            }
+        )
+
+    def say(self, intent: str, text: str = "", **entities: Any) -> list[dict[str, Any]]:
+        """The bot's messages (response name and parameters) after the customer's message."""
+        message = {
+            "text": text,
+            "intent": {"name": intent, "confidence": 1.0},
+            "entities": [{"entity": name, "value": value} for name, value in entities.items()],
+            "intent_ranking": [],
+        }
+        self.events.append({"event": "user", "text": text, "parse_data": message})
+        action: str | None = self._route(intent)
+        out: list[dict[str, Any]] = []
+        while action is not None:
+            action, said = self._run(action, message)
+            out.extend(said)
+        return out
+
+    def responses(self, intent: str, text: str = "", **entities: Any) -> list[str]:
+        return [m.get("response") or "" for m in self.say(intent, text, **entities)]
+
+    def _route(self, intent: str) -> str:
+        if intent in ANSWERS:
+            return "action_flow_answer"
+        if intent == "nlu_fallback":
+            return "action_fallback"
+        if intent == "request_human":
+            return "action_handoff"
+        if intent == "check_balance":
+            return "action_show_balance"
+        return f"action_{intent}"
+
+    def _run(self, name: str, message: dict[str, Any]) -> tuple[str | None, list[dict[str, Any]]]:
+        dispatcher = CollectingDispatcher()
+        tracker = Tracker(
+            sender_id="test",
+            slots=dict(self.slots),
+            latest_message=message,
+            events=list(self.events),
+            paused=False,
+            followup_action=None,
+            active_loop={},
+            latest_action_name=None,
+        )
+        events = asyncio.run(self.actions[name].run(dispatcher, tracker, {}))
+        self.events.append({"event": "action", "name": name})
+        follow_up = None
+        for event in events:
+            if event["event"] == "slot":
+                self.slots[event["name"]] = event["value"]
+            elif event["event"] == "followup":
+                follow_up = event["name"]
+        if follow_up is not None and follow_up not in self.actions:
+            follow_up = None  # a form or a response: not run here
+        return follow_up, dispatcher.messages
+
+
+@pytest.fixture
+def chat(backend: SqlBillingBackend, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Chat]:  # noqa: F811
+    monkeypatch.setattr(flow_module, "backend", lambda: backend)
+    monkeypatch.setattr(flow_module, "today", lambda: TODAY)
+    monkeypatch.setattr(flow_module, "now", lambda: NOW)
+    monkeypatch.setattr(conversation_module, "backend", lambda: backend)
+    monkeypatch.setattr(conversation_module, "now", lambda: NOW)
+
+    def start(customer_id: int | None, language: str) -> Chat:
+        return Chat(customer_id, language)
+
+    return start
