@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -17,7 +17,7 @@ from actions.common import (
     now,
     verified_customer_id,
 )
-from actions.flow import Flow, Turn, register, state_events, try_answer, turn_of
+from actions.flow import Flow, Turn, register, run_then, state_events, try_answer, turn_of
 from actions.values import offer_human
 from bot import i18n
 from bot.billing.backend import BackendUnavailable
@@ -63,7 +63,7 @@ class HumanOfferFlow(Flow):
 
     def answer(self, turn: Turn) -> bool:
         if turn.intent == "affirm":
-            turn.events.append(FollowupAction("action_handoff"))
+            turn.then = "action_handoff"
         elif turn.intent == "deny":
             turn.say("utter_anything_else")
         else:
@@ -109,7 +109,7 @@ class ActionFallback(Action):
         turn = turn_of(dispatcher, tracker)
         issue = latest_entity(tracker, "input_issue")
         if issue is None and try_answer(turn):
-            return state_events(turn, turn.flow)
+            return await run_then(turn, state_events(turn, turn.flow), domain)
         if issue in ISSUE_RESPONSES:
             dispatcher.utter_message(response=ISSUE_RESPONSES[issue])
             return []

@@ -32,7 +32,7 @@ from bot.billing.backend import BackendUnavailable, BillingBackend, NotAllowed, 
 logger = logging.getLogger(__name__)
 
 FLOW, STEP, VALUES = "flow", "flow_step", "flow_values"
-ANSWER_INTENTS = ("inform", "affirm", "deny")
+PENDING_QUESTION_MIN_CONFIDENCE = 0.3
 
 
 @dataclass
@@ -49,6 +49,7 @@ class Turn:
     events: list[EventType] = field(default_factory=list)
     next_step: str | None = None
     finished: bool = False
+    then: str | None = None  # an action to run right after this one (see `run_then`)
 
     @property
     def backend(self) -> BillingBackend:
@@ -64,7 +65,15 @@ class Turn:
 
     @property
     def intent(self) -> str | None:
-        return (self.tracker.latest_message.get("intent") or {}).get("name")
+        """The intent of the latest message. Below the fallback threshold, while a question is pending,
+        the best-ranked intent still counts: a pending question makes a short "oui" or "não" likely."""
+        message = self.tracker.latest_message
+        name = (message.get("intent") or {}).get("name")
+        if name == "nlu_fallback" and self.step:
+            ranked = [i for i in message.get("intent_ranking") or [] if i.get("name") != "nlu_fallback"]
+            if ranked and (ranked[0].get("confidence") or 0) >= PENDING_QUESTION_MIN_CONFIDENCE:
+                return str(ranked[0]["name"])
+        return name
 
     @property
     def text(self) -> str:
@@ -219,6 +228,9 @@ class FlowAction(Action, metaclass=ABCMeta):
         digression = (
             pending is not None and pending is not self.flow and turn.step not in (None, "verification")
         )
+        if pending is self.flow and turn.step not in (None, "verification") and try_answer(turn):
+            # The answer to this flow's own question, worded like a new request ("la fibre max").
+            return await run_then(turn, state_events(turn, self.flow.name), domain)
         if self.information_only and digression and pending is not None:
             return self._digress(turn, pending)
         turn.flow, turn.step = self.flow.name, None
@@ -262,7 +274,7 @@ class ActionFlowAnswer(Action):
     ) -> list[EventType]:
         turn = turn_of(dispatcher, tracker)
         if try_answer(turn):
-            return state_events(turn, turn.flow)
+            return await run_then(turn, state_events(turn, turn.flow), domain)
         if turn.flow and turn.intent == "deny":
             turn.say("utter_flow_dropped")
             turn.finish()
@@ -271,9 +283,39 @@ class ActionFlowAnswer(Action):
             turn.say("utter_flow_not_an_answer")
             run_safely(turn, lambda: FLOWS[turn.flow or ""].repeat_question(turn))
             return state_events(turn, turn.flow)
-        return await self.out_of_the_blue(turn)
+        from actions.values import route_value  # values imports this module
 
-    async def out_of_the_blue(self, turn: Turn) -> list[EventType]:
-        from actions.values import route_value  # the topic flows import this module
+        return await run_then(turn, route_value(turn), domain)
 
-        return route_value(turn)
+
+async def run_action(
+    name: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+) -> list[EventType] | None:
+    """Run one of our actions in this process, as part of the current one.
+
+    Used instead of Rasa's FollowupAction: after a follow-up, Rasa's policies must predict what comes
+    next, and no rule covers a flow action reached that way (they would loop into the fallback).
+    None when `name` is not one of ours.
+    """
+    for action in registered_actions():
+        if action.name() == name:
+            return list(await action.run(dispatcher, tracker, domain))
+    return None
+
+
+def registered_actions() -> list[Action]:
+    from actions.conversation import ActionHandoff  # conversation imports this module
+
+    return [cls() for cls in FlowAction.__subclasses__()] + [ActionHandoff()]
+
+
+async def run_then(turn: Turn, events: list[EventType], domain: DomainDict) -> list[EventType]:
+    """`events` of this action, then those of the action the flow asked to run next, if any."""
+    if turn.then is None:
+        return events
+    tracker = turn.tracker
+    for event in events:  # the next action sees the flow state this one leaves
+        if event.get("event") == "slot":
+            tracker.slots[event["name"]] = event["value"]
+    more = await run_action(turn.then, turn.dispatcher, tracker, domain)
+    return events + (more or [])

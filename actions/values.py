@@ -22,7 +22,8 @@ def route_value(turn: Turn) -> list[EventType]:
         return [FollowupAction(VERIFICATION_FORM)]
     for entity, action in VALUE_TOPICS.items():
         if turn.entity(entity):
-            return [FollowupAction(action)]
+            turn.then = action
+            return []
     if turn.intent in ("affirm", "deny"):
         turn.say("utter_anything_else")
     else:

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import VERIFICATION_FORM, backend, now
+from actions.flow import run_action
 from actions.values import offer_human
 from bot.billing.backend import BackendUnavailable
 from bot.billing.identity import parse_customer_number, parse_postal_code
@@ -120,7 +121,11 @@ class ActionVerificationDone(Action):
         pending = tracker.get_slot("pending_action")
         if pending:
             dispatcher.utter_message(response="utter_identity_confirmed")
-            return [SlotSet("pending_action", None), FollowupAction(pending)]
+            tracker.slots["pending_action"] = None
+            events = await run_action(pending, dispatcher, tracker, domain)
+            if events is None:
+                return [SlotSet("pending_action", None), FollowupAction(pending)]
+            return [SlotSet("pending_action", None), *events]
         response = "utter_verified" if verified_during_this_form(tracker) else "utter_already_verified"
         dispatcher.utter_message(response=response)
         return []

@@ -17,6 +17,7 @@ CUSTOMERS = {  # number: postal code (the demo data of bot/billing/demo.py)
     "624511": "33000",
     "159372": "1100-148",
     "731402": "01310-100",
+    "912733": "30130-010",
     "845120": "20040-002",
     "268054": "80010-000",
 }
@@ -62,28 +63,16 @@ def _plan_is(code: str) -> Callable[[Assistant, int], bool]:
 
 CASES = {
     "change_plan-fr": Case(
-        "482130",
+        "517204",
         ("je voudrais passer à la fibre max", "oui je confirme"),
         ("utter_identity_confirmed", "utter_plan_preview_upgrade", "utter_plan_changed_now"),
         _plan_is("fr-fibre-max"),
     ),
     "change_plan-pt": Case(
-        "731402",
-        ("quero mudar de plano", "a fibra 300", "pode confirmar"),
-        ("utter_plan_list", "utter_plan_preview_downgrade", "utter_plan_change_scheduled"),
-        _plan_is("br-fibra-300"),
-    ),
-    "change_due_date-fr": Case(
-        "482130",
-        ("je veux changer ma date de prélèvement", "le 10", "non, le 15 plutôt", "oui"),
-        ("utter_due_day_ask", "utter_due_day_preview_credit", "utter_due_day_changed"),
-        lambda a, c: a.backend.get_subscription(c).due_day == 15,
-    ),
-    "change_due_date-pt": Case(
-        "731402",
-        ("queria mudar o dia de vencimento", "dia 20", "sim"),
-        ("utter_due_day_ask", "utter_due_day_changed"),
-        lambda a, c: a.backend.get_subscription(c).due_day == 20,
+        "268054",
+        ("quero mudar de plano", "a fibra 600", "pode confirmar"),
+        ("utter_plan_list", "utter_plan_preview_upgrade", "utter_plan_changed_now"),
+        _plan_is("br-fibra-600"),
     ),
     "make_payment-fr": Case(
         "517204",
@@ -117,7 +106,7 @@ CASES = {
         lambda a, c: a.backend.get_subscription(c).cancel_effective_on is not None,
     ),
     "cancel_subscription-pt": Case(
-        "731402",
+        "268054",
         ("quero cancelar meu plano", "não"),
         ("utter_cancel_terms", "utter_cancel_kept"),
         lambda a, c: a.backend.get_subscription(c).cancel_effective_on is None,
@@ -129,24 +118,24 @@ CASES = {
         lambda a, c: not a.backend.get_subscription(c).auto_pay,
     ),
     "auto_payment-pt": Case(
-        "731402",
+        "268054",
         ("como desativo o débito automático?", "não"),
         ("utter_autopay_unchanged",),
     ),
     "update_billing_details-fr": Case(
-        "482130",
+        "517204",
         ("je veux changer ma carte bancaire", "ajouter une nouvelle carte"),
         ("utter_billing_details_menu", "utter_payment_method_link"),
     ),
     "update_billing_details-pt": Case(
-        "731402",
+        "268054",
         ("quero mudar meu email de cobrança", "ana.nova@example.com"),
         ("utter_billing_details_menu", "utter_contact_updated"),
         lambda a, c: a.backend.get_customer(c).email == "ana.nova@example.com",
     ),
     "invoice_copy-fr": Case(
         "482130",
-        ("je voudrais une copie de ma facture", "celle du mois dernier", "envoyez-la par mail"),
+        ("je voudrais une copie de ma facture", "celle du mois dernier", "oui"),
         ("utter_invoice_list", "utter_invoice_link", "utter_invoice_emailed"),
     ),
     "invoice_copy-pt": Case(
@@ -154,7 +143,7 @@ CASES = {
         ("preciso da segunda via da fatura",),
         ("utter_invoice_list",),
     ),
-    "billing_schedule-fr": Case("482130", ("vous prélevez à quelle date ?",), ("utter_schedule_auto",)),
+    "billing_schedule-fr": Case("624511", ("vous prélevez à quelle date ?",), ("utter_schedule_one_time",)),
     "billing_schedule-pt": Case("159372", ("quando é debitada a fatura?",), ("utter_schedule_auto",)),
     "first_invoice_prorata-fr": Case(
         "624511", ("pourquoi ma première facture est plus élevée ?",), ("utter_prorata_explained",)
@@ -164,7 +153,7 @@ CASES = {
     ),
     "price_increase-fr": Case("482130", ("pourquoi mon prix a augmenté ?",), ("utter_price_increase_none",)),
     "tax_document-pt": Case(
-        "731402", ("preciso da nota fiscal", "tem um erro na nota"), ("utter_nota_error_ticket",)
+        "912733", ("preciso da nota fiscal", "tem um erro na nota"), ("utter_nota_error_ticket",)
     ),
     "tax_document-fr": Case(
         "482130", ("il me faut une facture avec la TVA",), ("utter_tax_document_invoice",)
@@ -179,7 +168,7 @@ CASES = {
     "contact_support-fr": Case(
         "482130", ("quel est votre numéro de téléphone ?",), ("utter_contact_support",)
     ),
-    "contact_support-pt": Case("731402", ("qual o horário de atendimento?",), ("utter_contact_support",)),
+    "contact_support-pt": Case("268054", ("qual o horário de atendimento?",), ("utter_contact_support",)),
 }
 
 
@@ -200,8 +189,7 @@ def test_topic_end_to_end(assistant: Assistant, sender: str, name: str) -> None:
 
 
 def test_ticket_status_of_own_ticket_after_identification(assistant: Assistant, sender: str) -> None:
-    talk(assistant, sender, "482130", "je veux parler à un conseiller")
-    identify(assistant, sender, "482130")
+    talk(assistant, sender, "482130", "quel est mon solde ?", "je veux parler à un conseiller")
     mine = assistant.backend.list_tickets(assistant.customer_id("482130"), 1)[0]
     assistant.texts(sender, f"où en est mon dossier {mine.reference} ?")
     assert "utter_ticket_status" in assistant.utterances(sender)
@@ -230,3 +218,24 @@ def test_abandon_and_digression_mid_flow(assistant: Assistant, sender: str) -> N
     assistant.texts(sender, "laisse tomber")
     assert assistant.utterances(sender)[-1] == "utter_flow_dropped"
     assert assistant.tracker(sender)["slots"]["flow"] is None
+
+
+@pytest.mark.parametrize(
+    ("number", "ask", "first", "correction", "yes"),
+    [
+        ("624511", "je veux changer ma date de prélèvement", "le {}", "non, le {} plutôt", "oui"),
+        ("268054", "queria mudar o dia de vencimento", "dia {}", "não, dia {}", "sim"),
+    ],
+)
+def test_due_day_with_a_correction(
+    assistant: Assistant, sender: str, number: str, ask: str, first: str, correction: str, yes: str
+) -> None:
+    customer = assistant.customer_id(number)
+    options = assistant.backend.due_day_options(customer, assistant.today)
+    day, other = [d for d in options.allowed_days if d != options.current_day][:2]
+    used = talk(assistant, sender, number, ask, first.format(day), correction.format(other), yes)
+    wanted = ("utter_due_day_ask", "utter_due_day_preview", "utter_due_day_preview", "utter_due_day_changed")
+    assert said_in_order(
+        [name[:21] if name.startswith("utter_due_day_preview") else name for name in used], wanted
+    )
+    assert assistant.backend.get_subscription(customer).due_day == other

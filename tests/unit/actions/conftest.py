@@ -75,12 +75,25 @@ class Chat:
 
     def say(self, intent: str, text: str = "", **entities: Any) -> list[dict[str, Any]]:
         """The bot's messages (response name and parameters) after the customer's message."""
-        message = {
-            "text": text,
-            "intent": {"name": intent, "confidence": 1.0},
-            "entities": [{"entity": name, "value": value} for name, value in entities.items()],
-            "intent_ranking": [],
-        }
+        return self.say_parsed(
+            {
+                "text": text,
+                "intent": {"name": intent, "confidence": 1.0},
+                "entities": [{"entity": name, "value": value} for name, value in entities.items()],
+                "intent_ranking": [],
+            }
+        )
+
+    def say_unsure(self, text: str, best: str, confidence: float) -> list[dict[str, Any]]:
+        """A message under the fallback threshold whose best guess is `best`."""
+        ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": best, "confidence": confidence}]
+        return self.say_parsed(
+            {"text": text, "intent": ranking[0], "entities": [], "intent_ranking": ranking}
+        )
+
+    def say_parsed(self, message: dict[str, Any]) -> list[dict[str, Any]]:
+        intent = message["intent"]["name"]
+        text = message["text"]
         self.events.append({"event": "user", "text": text, "parse_data": message})
         action: str | None = self._route(intent)
         out: list[dict[str, Any]] = []

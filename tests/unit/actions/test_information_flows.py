@@ -125,3 +125,14 @@ def test_two_fallbacks_in_a_row_offer_a_person(chat: Callable[..., Chat]) -> Non
     assert talk.responses("nlu_fallback", "blublu") == ["utter_offer_human"]
     said = talk.say("affirm", "oui")
     assert said[0]["response"] == "utter_handoff_created"
+
+
+def test_an_unsure_yes_still_answers_a_pending_question(
+    chat: Callable[..., Chat], backend: SqlBillingBackend, ids: dict[str, int]
+) -> None:
+    talk = chat(ids["482130"], "fr")
+    talk.say("auto_payment", "arrêter le prélèvement")
+    assert [m["response"] for m in talk.say_unsure("ouiii", "affirm", 0.45)] == ["utter_autopay_disabled"]
+    assert not backend.get_subscription(ids["482130"]).auto_pay
+    fresh = chat(ids["482130"], "fr")
+    assert fresh.say_unsure("ouiii", "affirm", 0.45)[0]["response"] == "utter_fallback_suggestions"
