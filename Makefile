@@ -84,6 +84,7 @@ test: system setup lint typecheck validate unit nlu-gate stories conversation
 bench: venv
 	$(PY) -m bench.dates
 	$(PY) -m bench.message_inspector
+	$(PY) -m bench.flow_actions
 
 lock: venv
 	$(BIN)/uv pip compile requirements.in --python-version 3.10 -o requirements.lock

@@ -18,6 +18,7 @@ import logging
 from abc import ABC, ABCMeta, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
@@ -27,7 +28,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import ask_for_verification, backend, language_of, now, today, verified_customer_id
 from bot import i18n
+from bot.answers import choose
 from bot.billing.backend import BackendUnavailable, BillingBackend, NotAllowed, NotFound
+from bot.billing.models import NewTicket, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -109,8 +112,35 @@ class Turn:
     def button(self, key: str, payload: str, **params: Any) -> dict[str, str]:
         return {"title": self.label(key, **params), "payload": payload}
 
-    def yes_no(self, yes: str = "yes", no: str = "no") -> list[dict[str, str]]:
+    def yes_no(self, yes: str, no: str) -> list[dict[str, str]]:
         return [self.button(yes, "/affirm"), self.button(no, "/deny")]
+
+    def picked(self, *options: str) -> str | None:
+        """The option chosen by button (`choice` entity) or typed with one of its words (locales
+        `choices.<option>`)."""
+        chosen = self.entity("choice")
+        if chosen in options:
+            return str(chosen)
+        words = i18n.catalogue(self.language)["choices"]
+        return choose(self.text, {option: words[option] for option in options})
+
+    def minutes_until(self, instant: datetime) -> int:
+        """Whole minutes left before a link or a code expires, at least one."""
+        return max(1, round((instant - self.now).total_seconds() / 60))
+
+    def open_ticket(self, topic: str, summary: str, priority: str = "normal") -> Ticket:
+        """A ticket for the team behind this customer's request, on the channel they are using."""
+        return self.backend.create_ticket(
+            NewTicket(
+                channel=self.tracker.get_latest_input_channel() or "unknown",
+                language=self.language,
+                topic=topic,
+                summary=summary[:500],
+                customer_id=self.customer_id,
+                priority=priority,
+            ),
+            self.now,
+        )
 
 
 class Flow(ABC):
@@ -213,26 +243,23 @@ class FlowAction(Action, metaclass=ABCMeta):
     ) -> list[EventType]:
         turn = turn_of(dispatcher, tracker)
         pending = FLOWS.get(turn.flow or "")
-        resuming_after_verification = turn.flow == self.flow.name and turn.step == "verification"
-        if not resuming_after_verification:
-            turn.values = {}
-            for name in self.flow.remembered_entities:
-                value = turn.entity(name)
-                if value is not None:
-                    turn.values[f"said_{name}"] = value
+        if pending is not None and turn.step not in (None, "verification"):
+            if pending is self.flow and try_answer(turn):
+                # The answer to this flow's own question, worded like a new request ("la fibre max").
+                return await run_then(turn, state_events(turn, self.flow.name), domain)
+            can_answer = turn.customer_id is not None or not self.flow.needs_verification
+            if pending is not self.flow and self.information_only and can_answer:
+                return self._digress(turn, pending)
+        if not (turn.flow == self.flow.name and turn.step == "verification"):
+            turn.values = {
+                f"said_{name}": value
+                for name in self.flow.remembered_entities
+                if (value := turn.entity(name)) is not None
+            }
         if self.flow.needs_verification and turn.customer_id is None:
             events = ask_for_verification(dispatcher, then=self.name())
             turn.next_step = "verification"
             return [*state_events(turn, self.flow.name), *events]
-
-        digression = (
-            pending is not None and pending is not self.flow and turn.step not in (None, "verification")
-        )
-        if pending is self.flow and turn.step not in (None, "verification") and try_answer(turn):
-            # The answer to this flow's own question, worded like a new request ("la fibre max").
-            return await run_then(turn, state_events(turn, self.flow.name), domain)
-        if self.information_only and digression and pending is not None:
-            return self._digress(turn, pending)
         turn.flow, turn.step = self.flow.name, None
         run_safely(turn, lambda: self.flow.start(turn))
         return state_events(turn, self.flow.name)
@@ -303,10 +330,11 @@ async def run_action(
     return None
 
 
-def registered_actions() -> list[Action]:
+@cache
+def registered_actions() -> tuple[Action, ...]:
     from actions.conversation import ActionHandoff  # conversation imports this module
 
-    return [cls() for cls in FlowAction.__subclasses__()] + [ActionHandoff()]
+    return (*(cls() for cls in FlowAction.__subclasses__()), ActionHandoff())
 
 
 async def run_then(turn: Turn, events: list[EventType], domain: DomainDict) -> list[EventType]:

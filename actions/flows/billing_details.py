@@ -4,9 +4,8 @@ add or replace a card or direct debit (never card data in the chat), a new billi
 from __future__ import annotations
 
 from actions.flow import Flow, FlowAction, Turn, register
-from bot import i18n
-from bot.answers import choose
 from bot.billing.backend import NotAllowed
+from bot.billing.contact import mask_email
 from bot.billing.models import PaymentMethod
 
 NEW_METHOD, CONTACT, METHOD_PREFIX = "new_method", "contact", "method-"
@@ -32,11 +31,10 @@ class BillingDetailsFlow(Flow):
             return True
         if turn.step != "pick":
             return False
-        choice = turn.entity("choice") or self._typed_choice(turn)
+        choice = turn.picked(NEW_METHOD, CONTACT) or turn.entity("choice") or self._method_named(turn)
         if choice == NEW_METHOD:
             link = turn.backend.create_payment_method_link(turn.client_id, turn.now)
-            minutes = max(1, round((link.expires_at - turn.now).total_seconds() / 60))
-            turn.say("utter_payment_method_link", url=link.url, minutes=minutes)
+            turn.say("utter_payment_method_link", url=link.url, minutes=turn.minutes_until(link.expires_at))
             turn.finish()
         elif choice == CONTACT:
             turn.ask("contact", "utter_contact_ask")
@@ -80,11 +78,8 @@ class BillingDetailsFlow(Flow):
             "pick", "utter_billing_details_menu", buttons, methods="\n".join(_line(turn, m) for m in methods)
         )
 
-    def _typed_choice(self, turn: Turn) -> str | None:
-        aliases = i18n.catalogue(turn.language)["choices"]
-        typed = choose(turn.text, {NEW_METHOD: aliases[NEW_METHOD], CONTACT: aliases[CONTACT]})
-        if typed:
-            return typed
+    def _method_named(self, turn: Turn) -> str | None:
+        """ "la carte", "o pix": the one method on file of the kind named."""
         kind = turn.entity("payment_method")
         matching = [m for m in turn.backend.list_payment_methods(turn.client_id) if m.kind.value == kind]
         return f"{METHOD_PREFIX}{matching[0].id}" if len(matching) == 1 else None
@@ -101,18 +96,13 @@ class BillingDetailsFlow(Flow):
                 raise
             turn.ask("contact", f"utter_contact_{refusal.reason}")
             return
-        turn.say("utter_contact_updated", email=_masked_email(customer.email), phone=customer.phone)
+        turn.say("utter_contact_updated", email=mask_email(customer.email), phone=customer.phone)
         turn.finish()
 
 
 def _line(turn: Turn, method: PaymentMethod) -> str:
     key = "method_line_default" if method.is_default else "method_line"
     return turn.label(key, method=method.masked, expires=method.expires or "")
-
-
-def _masked_email(email: str) -> str:
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}•••@{domain}" if domain else "•••"
 
 
 class ActionUpdateBillingDetails(FlowAction):

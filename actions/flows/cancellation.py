@@ -6,8 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from actions.flow import Flow, FlowAction, Turn, register
-from bot import i18n
-from bot.answers import choose
 from bot.billing.models import CancellationTerms
 from bot.billing.rules import apply_discount
 from bot.i18n import date_value, format_number, money_value
@@ -29,8 +27,7 @@ class CancelFlow(Flow):
     def answer(self, turn: Turn) -> bool:
         if turn.step != "decide":
             return False
-        aliases = i18n.catalogue(turn.language)["choices"]
-        if turn.entity("choice") == CHOICE_OFFER or choose(turn.text, {CHOICE_OFFER: aliases[CHOICE_OFFER]}):
+        if turn.picked(CHOICE_OFFER):
             offer = turn.values.get("offer")
             if not offer:
                 return False

@@ -7,13 +7,25 @@ from decimal import Decimal
 
 from actions.flow import Flow, FlowAction, Turn, register
 from bot import i18n
-from bot.answers import choose
-from bot.billing.models import AccountStatus, LineKind, NewTicket
+from bot.billing.models import AccountStatus, AccountSummary, LineKind
 from bot.dates.periods import resolve_month
 from bot.i18n import date_value, format_number, money_value
 
 NOTA_ISSUE_DAY = 25
 REPORT = "report_error"
+
+
+def say_next_due(turn: Turn, summary: AccountSummary) -> None:
+    """The next due date and amount, and when automatic payment collects it."""
+    if summary.next_due_on is None or summary.next_amount is None:
+        return
+    turn.say(
+        "utter_next_due",
+        next_due_date=date_value(summary.next_due_on),
+        next_amount=money_value(summary.next_amount, summary.currency),
+    )
+    if summary.auto_pay and summary.next_debit_on is not None:
+        turn.say("utter_next_debit", next_debit_date=date_value(summary.next_debit_on))
 
 
 class BalanceFlow(Flow):
@@ -32,14 +44,7 @@ class BalanceFlow(Flow):
                 overdue_amount=money_value(summary.overdue_amount, currency),
                 overdue_invoices=summary.overdue_invoices,
             )
-        if summary.next_due_on is not None and summary.next_amount is not None:
-            turn.say(
-                "utter_next_due",
-                next_due_date=date_value(summary.next_due_on),
-                next_amount=money_value(summary.next_amount, currency),
-            )
-            if summary.auto_pay and summary.next_debit_on is not None:
-                turn.say("utter_next_debit", next_debit_date=date_value(summary.next_debit_on))
+        say_next_due(turn, summary)
         if summary.customer.status is AccountStatus.SUSPENDED:
             turn.say("utter_service_suspended")
         turn.finish()
@@ -57,14 +62,7 @@ class ScheduleFlow(Flow):
             "due_day": subscription.due_day,
         }
         turn.say("utter_schedule_auto" if subscription.auto_pay else "utter_schedule_manual", **params)
-        if summary.next_due_on is not None and summary.next_amount is not None:
-            turn.say(
-                "utter_next_due",
-                next_due_date=date_value(summary.next_due_on),
-                next_amount=money_value(summary.next_amount, summary.currency),
-            )
-            if summary.auto_pay and summary.next_debit_on is not None:
-                turn.say("utter_next_debit", next_debit_date=date_value(summary.next_debit_on))
+        say_next_due(turn, summary)
         turn.say("utter_schedule_one_time")
         turn.finish()
 
@@ -150,18 +148,8 @@ class NotaFiscalFlow(Flow):
         self._show(turn, month or self._latest_issued_month(turn))
 
     def answer(self, turn: Turn) -> bool:
-        aliases = i18n.catalogue(turn.language)["choices"]
-        if turn.entity("choice") == REPORT or choose(turn.text, {REPORT: aliases[REPORT]}):
-            ticket = turn.backend.create_ticket(
-                NewTicket(
-                    channel=turn.tracker.get_latest_input_channel() or "unknown",
-                    language=turn.language,
-                    topic="nota_fiscal_error",
-                    summary=f"notas fiscais {turn.values.get('period', '')}",
-                    customer_id=turn.client_id,
-                ),
-                turn.now,
-            )
+        if turn.picked(REPORT):
+            ticket = turn.open_ticket("nota_fiscal_error", f"notas fiscais {turn.values.get('period', '')}")
             turn.say("utter_nota_error_ticket", reference=ticket.reference)
             turn.finish()
             return True

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from actions.flow import Flow, FlowAction, Turn, register
 from bot import i18n
-from bot.answers import choose
 from bot.billing.backend import NotFound
 from bot.billing.models import Invoice
 from bot.dates.periods import resolve_month
@@ -36,19 +35,13 @@ class InvoiceCopyFlow(Flow):
             self._list(turn, invoices)
 
     def answer(self, turn: Turn) -> bool:
-        if turn.step == "delivered":
-            aliases = i18n.catalogue(turn.language)["choices"]
-            if (
-                turn.entity("choice") == EMAIL
-                or turn.intent == "affirm"
-                or choose(turn.text, {EMAIL: aliases[EMAIL]})
-            ):
-                sent = turn.backend.send_invoice_email(
-                    turn.client_id, turn.values["invoice"], turn.language, turn.now
-                )
-                turn.say("utter_invoice_emailed", reference=sent.reference, email=sent.to_masked)
-                turn.finish()
-                return True
+        if turn.step == "delivered" and (turn.picked(EMAIL) or turn.intent == "affirm"):
+            sent = turn.backend.send_invoice_email(
+                turn.client_id, turn.values["invoice"], turn.language, turn.now
+            )
+            turn.say("utter_invoice_emailed", reference=sent.reference, email=sent.to_masked)
+            turn.finish()
+            return True
         invoices = turn.backend.list_invoices(turn.client_id, 12)
         reference = turn.entity("invoice_reference")
         chosen = self._find(turn, invoices, reference, turn.entity("period") or turn.text)
@@ -100,7 +93,6 @@ class InvoiceCopyFlow(Flow):
 
     def _deliver(self, turn: Turn, invoice: Invoice) -> None:
         link = turn.backend.invoice_link(turn.client_id, invoice.reference, turn.language, turn.now)
-        minutes = max(1, round((link.expires_at - turn.now).total_seconds() / 60))
         turn.values["invoice"] = invoice.reference
         turn.ask(
             "delivered",
@@ -110,7 +102,7 @@ class InvoiceCopyFlow(Flow):
             issued_date=date_value(invoice.issued_on),
             total=money_value(invoice.total, invoice.currency),
             url=link.url,
-            minutes=minutes,
+            minutes=turn.minutes_until(link.expires_at),
             attachment={"type": "file", "url": link.url, "name": f"{invoice.reference}.pdf"},
         )
 

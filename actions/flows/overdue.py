@@ -7,9 +7,10 @@ import math
 from decimal import Decimal
 
 from actions.flow import Flow, FlowAction, Turn, register
+from actions.flows.explanations import say_next_due
 from bot.answers import parse_amount, parse_installments
 from bot.billing.backend import NotAllowed
-from bot.billing.models import InstallmentAgreement, InstallmentOffer, NewTicket
+from bot.billing.models import InstallmentAgreement, InstallmentOffer
 from bot.billing.money import quantize
 from bot.i18n import date_value, format_number, money_value
 
@@ -22,14 +23,8 @@ class MissedPaymentFlow(Flow):
     def start(self, turn: Turn) -> None:
         charges = turn.backend.late_charges(turn.client_id, turn.today)
         if not charges:
-            summary = turn.backend.get_account_summary(turn.client_id, turn.today)
             turn.say("utter_missed_none")
-            if summary.next_due_on is not None and summary.next_amount is not None:
-                turn.say(
-                    "utter_next_due",
-                    next_due_date=date_value(summary.next_due_on),
-                    next_amount=money_value(summary.next_amount, summary.currency),
-                )
+            say_next_due(turn, turn.backend.get_account_summary(turn.client_id, turn.today))
             turn.finish()
             return
         invoices = {invoice.reference: invoice for invoice in turn.backend.list_invoices(turn.client_id, 12)}
@@ -161,17 +156,7 @@ class NegotiateFlow(Flow):
         )
 
     def _outside_policy(self, turn: Turn, offer: InstallmentOffer, proposal: str) -> None:
-        ticket = turn.backend.create_ticket(
-            NewTicket(
-                channel=turn.tracker.get_latest_input_channel() or "unknown",
-                language=turn.language,
-                topic="payment_plan",
-                summary=proposal[:500],
-                customer_id=turn.client_id,
-                priority="high",
-            ),
-            turn.now,
-        )
+        ticket = turn.open_ticket("payment_plan", proposal, priority="high")
         turn.say(
             "utter_negotiate_outside_policy",
             reference=ticket.reference,

@@ -39,8 +39,7 @@ class MakePaymentFlow(Flow):
         if turn.step == "amount":
             said = turn.entity("amount") or turn.text
             amount = parse_amount(str(said))
-            aliases = i18n.catalogue(turn.language)["choices"]["pay_all"]
-            if amount is None and (turn.intent == "affirm" or choose(turn.text, {"all": aliases})):
+            if amount is None and (turn.intent == "affirm" or turn.picked("pay_all")):
                 amount = Decimal(turn.values["balance"])
             if amount is None:
                 return False
@@ -111,7 +110,7 @@ class MakePaymentFlow(Flow):
             aliases = i18n.catalogue(turn.language)["choices"]["payment_method"]
             kind = _kind(choose(turn.text, {k: aliases.get(k.value, []) for k in options}))
         if kind is None and turn.entity("payment_method"):
-            turn.say("utter_payment_method_unavailable", methods=_names(turn, options))
+            turn.say("utter_payment_method_unavailable", methods=method_names(turn, options))
             self._ask_method(turn)
             return None
         return kind if kind in options else None
@@ -143,7 +142,7 @@ def _kind(value: object) -> PaymentMethodKind | None:
         return None
 
 
-def _names(turn: Turn, options: tuple[PaymentMethodKind, ...]) -> str:
+def method_names(turn: Turn, options: tuple[PaymentMethodKind, ...]) -> str:
     return ", ".join(turn.label(f"method_{kind.value}") for kind in options)
 
 
@@ -155,7 +154,7 @@ def _request_params(request: PaymentRequest, turn: Turn) -> dict[str, object]:
         "pix_code": request.pix_code or "",
         "boleto_line": request.boleto_line or "",
         "payable_date": date_value(request.payable_from) if request.payable_from else "",
-        "minutes": max(1, round((request.expires_at - turn.now).total_seconds() / 60)),
+        "minutes": turn.minutes_until(request.expires_at),
         "expires_date": date_value(request.due_on or request.expires_at.date()),
     }
 

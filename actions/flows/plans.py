@@ -47,6 +47,7 @@ class ChangePlanFlow(Flow):
 
     def _list(self, turn: Turn) -> None:
         subscription = turn.backend.get_subscription(turn.client_id)
+        plans = self._plans(turn)
         lines = [
             turn.label(
                 "plan_line",
@@ -55,11 +56,11 @@ class ChangePlanFlow(Flow):
                 features=", ".join(plan.features),
             )
             + (turn.label("current_marker") if plan.code == subscription.plan.code else "")
-            for plan in self._plans(turn)
+            for plan in plans
         ]
         buttons = [
             {"title": plan.name, "payload": f'/inform{{"plan":"{plan.code}"}}'}
-            for plan in self._plans(turn)
+            for plan in plans
             if plan.code != subscription.plan.code
         ]
         turn.ask("pick_plan", "utter_plan_list", buttons, plans="\n".join(lines))

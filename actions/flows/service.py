@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from actions.flow import Flow, FlowAction, Turn, register
-from bot import i18n
-from bot.answers import choose
+from actions.flows.payments import method_names
 from bot.billing.backend import NotAllowed
 from bot.billing.models import AccountStatus
 from bot.i18n import date_value, format_number, money_value
@@ -27,9 +26,7 @@ class SuspensionFlow(Flow):
         summary = turn.backend.get_account_summary(turn.client_id, turn.today)
         overdue = money_value(summary.overdue_amount, summary.currency)
         pay = turn.button("pay_now", "/make_payment")
-        methods = ", ".join(
-            turn.label(f"method_{kind.value}") for kind in turn.backend.payment_options(turn.client_id)
-        )
+        methods = method_names(turn, turn.backend.payment_options(turn.client_id))
         if status.trust_release_eligible:
             days = turn.backend.customer_policy(turn.client_id).trust_release_days
             release = turn.button("trust_release", f'/inform{{"choice":"{CHOICE_RELEASE}"}}', days=days)
@@ -53,11 +50,7 @@ class SuspensionFlow(Flow):
         turn.finish()
 
     def answer(self, turn: Turn) -> bool:
-        aliases = i18n.catalogue(turn.language)["choices"]
-        wants_release = turn.entity("choice") == CHOICE_RELEASE or bool(
-            choose(turn.text, {CHOICE_RELEASE: aliases[CHOICE_RELEASE]})
-        )
-        if turn.step == "decide" and (wants_release or turn.intent == "affirm"):
+        if turn.step == "decide" and (turn.picked(CHOICE_RELEASE) or turn.intent == "affirm"):
             status = turn.backend.grant_trust_release(turn.client_id, turn.today)
             until = status.trust_release_until or turn.today
             turn.say("utter_trust_release_granted", until_date=date_value(until))
@@ -100,8 +93,7 @@ class AutoPayFlow(Flow):
             if refusal.reason != "auto_pay_needs_card_or_direct_debit":
                 raise
             link = turn.backend.create_payment_method_link(turn.client_id, turn.now)
-            minutes = max(1, round((link.expires_at - turn.now).total_seconds() / 60))
-            turn.say("utter_autopay_needs_method", url=link.url, minutes=minutes)
+            turn.say("utter_autopay_needs_method", url=link.url, minutes=turn.minutes_until(link.expires_at))
             turn.finish()
             return True
         turn.say("utter_autopay_enabled" if enable else "utter_autopay_disabled")

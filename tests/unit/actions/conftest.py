@@ -11,28 +11,18 @@ from typing import Any
 import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.engine import Engine
 
 import actions.conversation as conversation_module
 import actions.flow as flow_module
-from actions.conversation import ActionFallback, ActionHandoff
-from actions.flow import ActionFlowAnswer, FlowAction
-from actions.flows import (  # noqa: F401  (registers every flow)
-    billing_details,
-    cancellation,
-    due_date,
-    explanations,
-    invoices,
-    overdue,
-    payments,
-    plans,
-    service,
-    support,
-)
+import actions.flows  # noqa: F401  (registers every flow)
+from actions.conversation import ActionFallback
+from actions.flow import ActionFlowAnswer, registered_actions
 from bot.billing.sql.backend import SqlBillingBackend
+from tests.unit.billing.configured import configured_backend
 from tests.unit.billing.conftest import (  # noqa: F401  (fixtures)
     NOW,
     TODAY,
-    backend,
     database_url,
     engine,
     ids,
@@ -45,13 +35,8 @@ ANSWERS = ("inform", "affirm", "deny")
 
 
 def all_actions() -> dict[str, Action]:
-    found: dict[str, Action] = {}
-    for cls in FlowAction.__subclasses__():
-        action = cls()
-        found[action.name()] = action
-    for action in (ActionFlowAnswer(), ActionFallback(), ActionHandoff()):
-        found[action.name()] = action
-    return found
+    actions = (*registered_actions(), ActionFlowAnswer(), ActionFallback())
+    return {action.name(): action for action in actions}
 
 
 @dataclass
@@ -142,7 +127,12 @@ class Chat:
 
 
 @pytest.fixture
-def chat(backend: SqlBillingBackend, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Chat]:  # noqa: F811
+def backend(seeded: Engine) -> SqlBillingBackend:  # noqa: F811
+    return configured_backend(seeded)
+
+
+@pytest.fixture
+def chat(backend: SqlBillingBackend, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Chat]:
     monkeypatch.setattr(flow_module, "backend", lambda: backend)
     monkeypatch.setattr(flow_module, "today", lambda: TODAY)
     monkeypatch.setattr(flow_module, "now", lambda: NOW)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
+import pytest
 from sqlalchemy.engine import Engine
 
+from bot.billing.backend import NotAllowed
 from bot.billing.payment_requests import Collection
 from bot.billing.policy import CountryPolicy
 from bot.billing.sql.backend import SqlBillingBackend
@@ -39,3 +41,10 @@ def configured_backend(
         collection=COLLECTION,
         policies=policies,
     )
+
+
+def refusal(call: Callable[..., object], *args: object) -> str:
+    """The reason code of the `NotAllowed` that `call(*args)` raises."""
+    with pytest.raises(NotAllowed) as refused:
+        call(*args)
+    return refused.value.reason

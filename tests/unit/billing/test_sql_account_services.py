@@ -3,7 +3,7 @@ upgrade of a database made by migration 0001."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -34,7 +34,7 @@ from bot.billing.sql.schema import (
 )
 from tests.postgres import fresh_database
 
-from .configured import LINK_SECRET, configured_backend
+from .configured import LINK_SECRET, configured_backend, refusal
 from .conftest import BASE_URL, NOW, TODAY
 
 Ids = dict[str, int]
@@ -44,12 +44,6 @@ CAMILLE, JULIEN, THOMAS, ANA, CARLOS = "482130", "517204", "624511", "731402", "
 @pytest.fixture
 def backend(seeded: Engine) -> SqlBillingBackend:
     return configured_backend(seeded)
-
-
-def refusal(call: Callable[..., object], *args: object) -> str:
-    with pytest.raises(NotAllowed) as refused:
-        call(*args)
-    return refused.value.reason
 
 
 def rows(engine: Engine, table: Table) -> list[Any]:

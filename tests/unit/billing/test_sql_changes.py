@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,20 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from bot.billing import rules
-from bot.billing.backend import NotAllowed, NotFound
+from bot.billing.backend import NotFound
 from bot.billing.models import AccountStatus, InvoiceStatus, LineKind, NewTicket, TicketStatus
 from bot.billing.sql.backend import SqlBillingBackend
 from bot.billing.sql.schema import pending_charges
 
+from .configured import refusal
 from .conftest import NOW, TODAY
 
 Ids = dict[str, int]
-
-
-def refusal(call: Callable[..., object], *args: object) -> str:
-    with pytest.raises(NotAllowed) as refused:
-        call(*args)
-    return refused.value.reason
 
 
 # -- plans ----------------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -11,7 +10,7 @@ import pytest
 from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Engine
 
-from bot.billing.backend import NotAllowed, NotFound
+from bot.billing.backend import NotFound
 from bot.billing.models import AccountStatus, PaymentMethodKind, PaymentRequestStatus
 from bot.billing.payment_codes import (
     boleto_amount,
@@ -26,7 +25,7 @@ from bot.billing.references import ALPHABET
 from bot.billing.sql.backend import SqlBillingBackend
 from bot.billing.sql.schema import payment_requests, payments
 
-from .configured import COLLECTION, configured_backend
+from .configured import COLLECTION, configured_backend, refusal
 from .conftest import BASE_URL, NOW, TODAY
 
 Ids = dict[str, int]
@@ -38,12 +37,6 @@ REFERENCE = re.compile(rf"PG-[{ALPHABET}]{{6}}")
 @pytest.fixture
 def backend(seeded: Engine) -> SqlBillingBackend:
     return configured_backend(seeded)
-
-
-def refusal(call: Callable[..., object], *args: object) -> str:
-    with pytest.raises(NotAllowed) as refused:
-        call(*args)
-    return refused.value.reason
 
 
 def count(engine: Engine, table: Table) -> int:
