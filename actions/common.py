@@ -11,10 +11,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import i18n
 from bot.billing.backend import BillingBackend
 from bot.billing.database import make_engine
 from bot.billing.sql.backend import SqlBillingBackend
 from bot.language import conversation_language
+from bot.redaction import masked_kinds
 from bot.settings import Settings
 
 VERIFICATION_FORM = "verification_form"
@@ -54,6 +56,26 @@ def ask_for_verification(dispatcher: CollectingDispatcher, then: str) -> list[Ev
     """Start identity verification, and carry on with action `then` once the customer is verified."""
     dispatcher.utter_message(response="utter_verification_needed")
     return [SlotSet("pending_action", then), FollowupAction(VERIFICATION_FORM)]
+
+
+REDACTION_NOTICES = {kind: f"utter_redacted_{kind}" for kind in ("card", "iban", "cpf")}
+
+
+def tell_about_redaction(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """What the channel masked in the latest message (bot.channels.redacting) and why, once per message;
+    for payment details, with the way to change them safely."""
+    said = {message.get("response") for message in dispatcher.messages}
+    for kind in masked_kinds(tracker.latest_message.get("text") or ""):
+        notice = REDACTION_NOTICES[kind]
+        if notice in said:
+            continue
+        if kind == "cpf":
+            dispatcher.utter_message(response=notice)
+        else:
+            title = i18n.text(language_of(tracker), "labels.new_method")
+            dispatcher.utter_message(
+                response=notice, buttons=[{"title": title, "payload": "/update_billing_details"}]
+            )
 
 
 def latest_entity(tracker: Tracker, name: str) -> Any:

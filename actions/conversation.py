@@ -15,6 +15,7 @@ from actions.common import (
     language_of,
     latest_entity,
     now,
+    tell_about_redaction,
     verified_customer_id,
 )
 from actions.flow import Flow, Turn, register, run_then, state_events, try_answer, turn_of
@@ -153,6 +154,7 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        tell_about_redaction(dispatcher, tracker)
         ticket = NewTicket(
             channel=tracker.get_latest_input_channel() or "unknown",
             language=language_of(tracker),

@@ -26,7 +26,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import ask_for_verification, backend, language_of, now, today, verified_customer_id
+from actions.common import (
+    ask_for_verification,
+    backend,
+    language_of,
+    now,
+    tell_about_redaction,
+    today,
+    verified_customer_id,
+)
 from bot import i18n
 from bot.answers import choose
 from bot.billing.backend import BackendUnavailable, BillingBackend, NotAllowed, NotFound
@@ -154,6 +162,15 @@ class Flow(ABC):
     @abstractmethod
     def start(self, turn: Turn) -> None: ...
 
+    def remember(self, turn: Turn) -> dict[str, Any]:
+        """What the message that started the flow said, kept through identity verification (the
+        message `start` then sees is the last answer to the verification)."""
+        return {
+            f"said_{name}": value
+            for name in self.remembered_entities
+            if (value := turn.entity(name)) is not None
+        }
+
     def answer(self, turn: Turn) -> bool:
         """Handle a reply to the pending question; False when the message is not an answer to it."""
         return False
@@ -172,6 +189,7 @@ def register(flow: Flow) -> Flow:
 
 
 def turn_of(dispatcher: CollectingDispatcher, tracker: Tracker) -> Turn:
+    tell_about_redaction(dispatcher, tracker)
     values = tracker.get_slot(VALUES)
     return Turn(
         dispatcher=dispatcher,
@@ -251,11 +269,7 @@ class FlowAction(Action, metaclass=ABCMeta):
             if pending is not self.flow and self.information_only and can_answer:
                 return self._digress(turn, pending)
         if not (turn.flow == self.flow.name and turn.step == "verification"):
-            turn.values = {
-                f"said_{name}": value
-                for name in self.flow.remembered_entities
-                if (value := turn.entity(name)) is not None
-            }
+            turn.values = self.flow.remember(turn)
         if self.flow.needs_verification and turn.customer_id is None:
             events = ask_for_verification(dispatcher, then=self.name())
             turn.next_step = "verification"

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import VERIFICATION_FORM, backend, now
+from actions.common import VERIFICATION_FORM, backend, now, tell_about_redaction
 from actions.flow import run_action
 from actions.values import offer_human
 from bot.billing.backend import BackendUnavailable
@@ -25,6 +25,12 @@ MAX_FAILURES_PER_CONVERSATION = 5
 class ValidateVerificationForm(FormValidationAction):
     def name(self) -> str:
         return "validate_verification_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        tell_about_redaction(dispatcher, tracker)
+        return list(await super().run(dispatcher, tracker, domain))
 
     async def required_slots(
         self,

@@ -1,4 +1,4 @@
-"""Operator commands: `python -m bot.cli {sync-domain,check-domain,db-setup,run}`."""
+"""Operator commands: `python -m bot.cli {sync-domain,check-domain,db-setup,run,web,simulate-payment}`."""
 
 from __future__ import annotations
 
@@ -58,8 +58,21 @@ def db_setup(args: argparse.Namespace) -> int:
     return 0
 
 
+def web(args: argparse.Namespace) -> int:
+    from bot.web.serve import serve
+
+    return serve(args.host, args.port)
+
+
+def simulate_payment(args: argparse.Namespace) -> int:
+    from bot.web.simulate import simulate_payment as send
+
+    settings = Settings.from_env()
+    return send(args.reference, args.url or settings.public_base_url, settings.payment_webhook_secret)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Starts the action server and the Rasa server; Ctrl-C stops both."""
+    """Starts the action server, the Rasa server and the customer portal; Ctrl-C stops them all."""
     settings = Settings.from_env()
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
     env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{settings.action_port}/webhook")
@@ -93,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
             "--auth-token",
             token,
         ],
+        "web": [sys.executable, "-m", "bot.cli", "web"],
     }
     processes = [subprocess.Popen(cmd, cwd=PROJECT_DIR, env=env) for cmd in commands.values()]  # noqa: S603
     base = f"http://{args.host}:{args.port}"
@@ -101,9 +115,12 @@ def run(args: argparse.Namespace) -> int:
         f"  Rasa server + REST channel  {base}/webhooks/rest/webhook\n"
         f"  Rasa HTTP API               {base}/status?token={token}\n"
         f"  Action server               http://127.0.0.1:{settings.action_port}/health\n"
+        f"  Customer portal             http://{settings.web_host}:{settings.web_port}/health "
+        f"(links sent as {settings.public_base_url}/...)\n"
         f"  Billing database            {settings.billing_database_url}\n"
         "Try it:\n"
-        f'  curl -s {base}/webhooks/rest/webhook -d \'{{"sender": "me", "message": "Bonjour"}}\'\n',
+        f'  curl -s {base}/webhooks/rest/webhook -d \'{{"sender": "me", "message": "Bonjour"}}\'\n'
+        "  python -m bot.cli simulate-payment PG-XXXXXX   # pay a Pix code or boleto the bot gave\n",
         flush=True,
     )
     stopping = False
@@ -147,6 +164,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", "5005")))
     serve.add_argument("--endpoints", default=os.environ.get("RASA_ENDPOINTS", "endpoints.yml"))
     serve.set_defaults(handler=run)
+    portal = commands.add_parser("web", help="serve the customer portal (invoice, payment and card pages)")
+    portal.add_argument("--host", default=None, help="default: WEB_HOST or 127.0.0.1")
+    portal.add_argument("--port", type=int, default=None, help="default: WEB_PORT or 5080")
+    portal.set_defaults(handler=web)
+    simulate = commands.add_parser(
+        "simulate-payment", help="confirm a pending payment request as the payment provider would"
+    )
+    simulate.add_argument("reference", help="the payment request's reference, e.g. PG-7H3K9P")
+    simulate.add_argument("--url", help="the portal's base URL (default: PUBLIC_BASE_URL)")
+    simulate.set_defaults(handler=simulate_payment)
     args = parser.parse_args(argv)
     return int(args.handler(args))
 

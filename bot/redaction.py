@@ -1,21 +1,31 @@
 """Masks payment and identity data in free text before it is stored or logged.
 
-Card numbers (13–19 digits passing the Luhn check, spaces or dashes allowed), IBANs, Brazilian CPFs
-(formatted, or 11 digits with valid check digits) and e-mail addresses (local part masked).
+Card numbers (13–19 digits passing the Luhn check, spaces or dashes allowed, not a "+" phone number),
+IBANs, Brazilian CPFs (formatted, or 11 digits with valid check digits) and, in logs, e-mail addresses
+(local part masked). Chat messages keep their e-mail addresses (a customer gives one to update their
+contact), so channels use `redact_payment_data`. The masks read the same in every language.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+CARD = re.compile(r"(?<![\d+])(?:\d[ -]?){12,18}\d(?!\d)")
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b", re.IGNORECASE)
 CPF = re.compile(r"(?<!\d)(\d{3}\.?\d{3}\.?\d{3}-?\d{2})(?!\d)")
 EMAIL = re.compile(r"\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
 
-CARD_MASK = "[carte masquée]"
-IBAN_MASK = "[IBAN masqué]"
-CPF_MASK = "[CPF masqué]"
+CARD_MASK = "[•••• •••• •••• ••••]"
+IBAN_MASK = "[IBAN ••••]"
+CPF_MASK = "[CPF •••]"
+MASKS = {"card": CARD_MASK, "iban": IBAN_MASK, "cpf": CPF_MASK}
+
+
+@dataclass(frozen=True)
+class Redaction:
+    text: str
+    kinds: tuple[str, ...]  # what was masked, in MASKS order: "card", "iban", "cpf"
 
 
 def luhn_valid(digits: str) -> bool:
@@ -52,12 +62,23 @@ def _mask_cpf(match: re.Match[str]) -> str:
     return CPF_MASK if cpf_valid(digits) or (formatted and len(digits) == 11) else raw
 
 
-def redact(text: str) -> str:
+def _mask_payment_data(text: str) -> str:
     text = CARD.sub(_mask_card, text)
     text = IBAN.sub(IBAN_MASK, text)
-    text = CPF.sub(_mask_cpf, text)
-    return EMAIL.sub(lambda m: f"{m.group(1)}***{m.group(2)}", text)
+    return CPF.sub(_mask_cpf, text)
 
 
-def contains_sensitive_data(text: str) -> bool:
-    return redact(text) != text
+def redact(text: str) -> str:
+    """For logs and summaries: payment data and e-mail addresses masked."""
+    return EMAIL.sub(lambda m: f"{m.group(1)}***{m.group(2)}", _mask_payment_data(text))
+
+
+def redact_payment_data(text: str) -> Redaction:
+    """For chat messages: card numbers, IBANs and CPFs masked, and which of them were."""
+    masked = _mask_payment_data(text)
+    return Redaction(masked, masked_kinds(masked) if masked != text else ())
+
+
+def masked_kinds(text: str) -> tuple[str, ...]:
+    """The kinds of data masked in an already redacted text."""
+    return tuple(kind for kind, mask in MASKS.items() if mask in text)

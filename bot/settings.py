@@ -13,6 +13,8 @@ from bot.i18n import DEFAULT_LANGUAGE, normalize_language
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LINK_SECRET_FILE = PROJECT_DIR / "var" / "link-secret"
+PAYMENT_WEBHOOK_SECRET_FILE = PROJECT_DIR / "var" / "payment-webhook-secret"
+DEFAULT_WEB_PORT = "5080"
 
 # Demo collection details: valid formats, clearly not a real account. The Pix key is the random key
 # of the Banco Central's BR Code manual example; bank code 999 belongs to no bank.
@@ -72,19 +74,23 @@ class Settings:
     pix_merchant_name: str
     pix_merchant_city: str
     boleto_bank_code: str
+    payment_webhook_secret: str
+    web_host: str
+    web_port: int
 
     @classmethod
     def from_env(cls) -> Settings:
         bank_code = _env("BOLETO_BANK_CODE", DEMO_BOLETO_BANK_CODE)
         if not _BANK_CODE.fullmatch(bank_code):
             raise ValueError("BOLETO_BANK_CODE must be 3 digits")
+        web_port = _positive_int("WEB_PORT", DEFAULT_WEB_PORT)
         return cls(
             billing_database_url=_env(
                 "BILLING_DATABASE_URL", f"sqlite:///{PROJECT_DIR / 'var' / 'billing.db'}"
             ),
             default_language=normalize_language(_env("DEFAULT_LANGUAGE", DEFAULT_LANGUAGE))
             or DEFAULT_LANGUAGE,
-            public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:5005").rstrip("/"),
+            public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_port}").rstrip("/"),
             action_port=int(_env("ACTION_PORT", "5055")),
             timezone=_env("BILLING_TIMEZONE", "Europe/Paris"),
             link_secret=os.environ.get("LINK_SECRET", "").strip() or stored_secret(LINK_SECRET_FILE),
@@ -93,4 +99,8 @@ class Settings:
             pix_merchant_name=_env("PIX_MERCHANT_NAME", DEMO_PIX_MERCHANT_NAME),
             pix_merchant_city=_env("PIX_MERCHANT_CITY", DEMO_PIX_MERCHANT_CITY),
             boleto_bank_code=bank_code,
+            payment_webhook_secret=os.environ.get("PAYMENT_WEBHOOK_SECRET", "").strip()
+            or stored_secret(PAYMENT_WEBHOOK_SECRET_FILE),
+            web_host=_env("WEB_HOST", "127.0.0.1"),
+            web_port=web_port,
         )

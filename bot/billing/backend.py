@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from bot.billing.models import (
     AccountSummary,
+    BillingAddress,
     CancellationConfirmation,
     CancellationTerms,
     Customer,
@@ -22,6 +23,7 @@ from bot.billing.models import (
     InstallmentOffer,
     Invoice,
     LateCharges,
+    NewPaymentMethod,
     NewTicket,
     NotaFiscal,
     Payment,
@@ -83,6 +85,16 @@ class BillingBackend(ABC):
     ) -> Customer:
         """Store a new e-mail address and/or phone number (E.164, of the customer's country), both checked
         first: `NotAllowed("invalid_email")` or `NotAllowed("invalid_phone")`."""
+
+    @abstractmethod
+    def billing_address(self, customer_id: int) -> BillingAddress:
+        """The billing address (street empty when the billing system has none)."""
+
+    @abstractmethod
+    def update_billing_address(self, customer_id: int, address: BillingAddress) -> BillingAddress:
+        """Store a new billing address, checked for the customer's country first (postal code format,
+        a street and a city): `NotAllowed("invalid_address")`. The postal code is also the second
+        identification factor, so it changes that too."""
 
     # -- plans and subscriptions -------------------------------------------------------------------
     @abstractmethod
@@ -179,6 +191,19 @@ class BillingBackend(ABC):
     @abstractmethod
     def create_payment_method_link(self, customer_id: int, now: datetime) -> SecureLink:
         """A single-use, expiring link where card or bank details are entered (never in chat)."""
+
+    @abstractmethod
+    def check_payment_method_link(self, token: str, now: datetime) -> int:
+        """For the page behind `create_payment_method_link`: the customer id of a valid link, which
+        stays usable; `NotFound` when unknown, expired or already used."""
+
+    @abstractmethod
+    def add_payment_method_with_link(
+        self, token: str, method: NewPaymentMethod, now: datetime
+    ) -> PaymentMethod:
+        """In one transaction: use up the link and add the method as the customer's new default.
+        `NotFound` as `check_payment_method_link`; `NotAllowed("payment_method_invalid")` for a kind
+        other than card or direct debit, or details that do not look masked."""
 
     @abstractmethod
     def set_auto_pay(self, customer_id: int, enabled: bool) -> Subscription: ...

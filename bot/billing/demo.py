@@ -73,9 +73,24 @@ CANCELLATION_REFERENCE = "RS-SD3K7P"
 READJUSTMENT_PERCENT = Decimal("4.5")
 
 
+DEMO_STREETS = {
+    "482130": "12 rue Oberkampf",
+    "517204": "48 cours Gambetta",
+    "300918": "7 boulevard Michelet",
+    "624511": "15 quai des Chartrons",
+    "159372": "Rua da Graça 52, 2.º esq.",
+    "731402": "Avenida Paulista, 1000, apto 81",
+    "845120": "Avenida Rio Branco, 45, sala 302",
+    "386215": "Rua Chile, 12",
+    "912733": "Avenida Afonso Pena, 1500, apto 1201",
+    "268054": "Rua XV de Novembro, 700",
+}
+
+
 def build_demo(today: date) -> tuple[DemoAccount, ...]:
     builders = (_camille, _julien, _sophie, _thomas, _joao, _ana, _carlos, _beatriz, _fernanda, _rafael)
-    return tuple(build(today) for build in builders)
+    accounts = (build(today) for build in builders)
+    return tuple(replace(account, street=DEMO_STREETS[account.number]) for account in accounts)
 
 
 def _camille(today: date) -> DemoAccount:

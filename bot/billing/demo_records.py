@@ -108,6 +108,7 @@ class DemoAccount:
     adjustment: PriceAdjustment | None = None
     agreement: DemoAgreement | None = None
     notas: tuple[DemoNota, ...] = ()
+    street: str = ""
 
     @property
     def policy(self) -> CountryPolicy:

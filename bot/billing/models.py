@@ -76,6 +76,13 @@ class Customer:
 
 
 @dataclass(frozen=True)
+class BillingAddress:
+    street: str  # number, street and complement: "12 rue Oberkampf, bât. B"
+    postal_code: str  # as the country writes it: 75011, 01310-100, 1100-148
+    city: str
+
+
+@dataclass(frozen=True)
 class VerificationResult:
     outcome: VerificationOutcome
     customer: Customer | None = None
@@ -196,6 +203,17 @@ class PaymentMethod:
     holder: str
     is_default: bool
     expires: str | None = None  # MM/YY for cards
+
+
+@dataclass(frozen=True)
+class NewPaymentMethod:
+    """Payment details entered on the secure page, as stored: only what can be shown back (the full
+    card number, CVV or IBAN never reach the backend)."""
+
+    kind: PaymentMethodKind  # card or sepa_debit
+    masked: str  # "Visa •••• 4242", "FR76 •••• 0189"
+    holder: str
+    expires: str | None = None  # MM/YY for cards, None for a direct debit
 
 
 @dataclass(frozen=True)

@@ -130,8 +130,25 @@ CASES = {
     "update_billing_details-pt": Case(
         "268054",
         ("quero mudar meu email de cobrança", "ana.nova@example.com"),
-        ("utter_billing_details_menu", "utter_contact_updated"),
+        ("utter_contact_ask", "utter_contact_updated"),
         lambda a, c: a.backend.get_customer(c).email == "ana.nova@example.com",
+    ),
+    # The postal codes stay the same: they identify these customers in the other tests.
+    "billing_address-fr": Case(
+        "517204",
+        ("j'ai déménagé, il faut changer l'adresse sur mes factures", "25 rue Paul Bert, 69003 Lyon", "oui"),
+        ("utter_address_ask", "utter_address_confirm", "utter_address_updated"),
+        lambda a, c: a.backend.billing_address(c).street == "25 rue Paul Bert",
+    ),
+    "billing_address-pt": Case(
+        "268054",
+        (
+            "preciso trocar o endereço que vem na fatura",
+            "agora moro na rua XV de novembro 250 ap 12, 80010-000 curitiba - PR",
+            "sim",
+        ),
+        ("utter_address_ask", "utter_address_confirm", "utter_address_updated"),
+        lambda a, c: a.backend.billing_address(c).city == "curitiba - PR",
     ),
     "invoice_copy-fr": Case(
         "482130",

@@ -4,7 +4,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.redaction import CARD_MASK, CPF_MASK, IBAN_MASK, cpf_valid, luhn_valid, redact
+from bot.redaction import (
+    CARD_MASK,
+    CPF_MASK,
+    IBAN_MASK,
+    cpf_valid,
+    luhn_valid,
+    masked_kinds,
+    redact,
+    redact_payment_data,
+)
 
 
 @pytest.mark.parametrize(
@@ -30,6 +39,7 @@ def test_sensitive_data_is_masked(text: str, masked: str) -> None:
         "facture F202611-0007",
         "1234 5678 9012 3456",
         "R$ 129,90",
+        "+55 11 98761 0061",  # a phone number, although its 13 digits pass the Luhn check
     ],
 )
 def test_ordinary_numbers_are_kept(text: str) -> None:
@@ -45,3 +55,17 @@ def test_check_digit_algorithms() -> None:
 def test_redaction_is_idempotent(text: str) -> None:
     once = redact(text)
     assert redact(once) == once
+
+
+def test_chat_redaction_masks_payment_data_and_keeps_email_addresses() -> None:
+    text = "carte 4242 4242 4242 4242, iban FR76 3000 6000 0112 3456 7890 189, écrivez à camille@example.com"
+    redaction = redact_payment_data(text)
+    assert redaction.text == f"carte {CARD_MASK}, iban {IBAN_MASK}, écrivez à camille@example.com"
+    assert redaction.kinds == ("card", "iban")
+    assert masked_kinds(redaction.text) == ("card", "iban")
+
+
+def test_chat_redaction_of_ordinary_text_reports_nothing() -> None:
+    text = "ma facture F202611-0007 de 29,90 €, numéro client 482130"
+    assert redact_payment_data(text).text == text
+    assert redact_payment_data(text).kinds == ()

@@ -23,6 +23,7 @@ from bot.billing.backend import BackendUnavailable, BillingBackend, NotFound
 from bot.billing.invoice_links import InvoiceLinkSubject, invoice_token, read_invoice_token
 from bot.billing.models import (
     AccountSummary,
+    BillingAddress,
     CancellationConfirmation,
     CancellationTerms,
     Customer,
@@ -32,6 +33,7 @@ from bot.billing.models import (
     InstallmentOffer,
     Invoice,
     LateCharges,
+    NewPaymentMethod,
     NewTicket,
     NotaFiscal,
     Payment,
@@ -195,6 +197,14 @@ class SqlBillingBackend(BillingBackend):
             return mappers.customer(queries.customer_row(conn, customer_id))
 
         return self._write(work)
+
+    def billing_address(self, customer_id: int) -> BillingAddress:
+        return self._read(lambda conn: contact.address_of(queries.customer_row(conn, customer_id)))
+
+    def update_billing_address(self, customer_id: int, address: BillingAddress) -> BillingAddress:
+        return self._write(
+            lambda conn: contact.update_address(conn, queries.customer_row(conn, customer_id), address)
+        )
 
     # -- plans and subscriptions ------------------------------------------------------------------
     def list_plans(self, country: str) -> list[Plan]:
@@ -371,11 +381,15 @@ class SqlBillingBackend(BillingBackend):
             lambda conn: payments.create_link(conn, customer_id, now, self._base_url, self._security)
         )
 
-    def redeem_payment_method_link(self, token: str, now: datetime) -> int:
-        """Not in `BillingBackend`: for the secure page behind the link. The customer id of a valid
-        link, used up by this call; `NotFound` when unknown, expired or already used."""
+    def check_payment_method_link(self, token: str, now: datetime) -> int:
         now = _aware(now)
-        return self._write(lambda conn: payments.redeem_link(conn, token, now))
+        return self._read(lambda conn: payments.check_link(conn, token, now))
+
+    def add_payment_method_with_link(
+        self, token: str, method: NewPaymentMethod, now: datetime
+    ) -> PaymentMethod:
+        now = _aware(now)
+        return self._write(lambda conn: payments.add_method_with_link(conn, token, method, now))
 
     def set_auto_pay(self, customer_id: int, enabled: bool) -> Subscription:
         def work(conn: Connection) -> Subscription:

@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection
 
+from bot.billing.address import checked_address
 from bot.billing.backend import NotAllowed
 from bot.billing.contact import mask_email, normalize_email, normalize_phone
-from bot.billing.models import Invoice, SentEmail
+from bot.billing.models import BillingAddress, Invoice, SentEmail
 from bot.billing.sql import queries
 from bot.billing.sql.schema import customers, email_outbox
 
@@ -34,6 +35,24 @@ def update_contact(
         values["phone"] = normalized_phone
     if values:
         conn.execute(update(customers).where(customers.c.id == customer_row.id).values(**values))
+
+
+def address_of(customer_row: queries.Row) -> BillingAddress:
+    return BillingAddress(
+        street=customer_row.street or "", postal_code=customer_row.postal_code, city=customer_row.city
+    )
+
+
+def update_address(conn: Connection, customer_row: queries.Row, address: BillingAddress) -> BillingAddress:
+    checked = checked_address(address, customer_row.country)
+    if checked is None:
+        raise NotAllowed("invalid_address")
+    conn.execute(
+        update(customers)
+        .where(customers.c.id == customer_row.id)
+        .values(street=checked.street, postal_code=checked.postal_code, city=checked.city)
+    )
+    return checked
 
 
 def queue_invoice_email(

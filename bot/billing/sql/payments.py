@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Connection
 from bot.billing.backend import NotAllowed, NotFound
 from bot.billing.models import (
     InvoiceStatus,
+    NewPaymentMethod,
     Payment,
     PaymentMethod,
     PaymentMethodKind,
@@ -27,8 +29,12 @@ from bot.billing.sql.schema import payments as payments_table
 from bot.billing.sql.writes import allocate, first_invoice_settled, insert_payment
 
 AUTO_PAY_KINDS = (PaymentMethodKind.CARD, PaymentMethodKind.SEPA_DEBIT)
+ADDABLE_KINDS = AUTO_PAY_KINDS  # what the secure page adds; boleto and Pix are paid per request
 AGREEMENT_COMPLETED = "completed"
 _TOKEN_BYTES = 32
+_MAX_MASKED, _MAX_HOLDER = 40, 120  # the columns' sizes
+_CARD_EXPIRY = re.compile(r"(0[1-9]|1[0-2])/\d{2}")
+_DIGIT_RUN = re.compile(r"\d{5,}")  # a masked form shows at most 4 digits in a row
 
 
 def record_payment(
@@ -119,16 +125,68 @@ def create_link(
     return SecureLink(url=f"{base_url}/secure/payment-method/{token}", expires_at=expires_at)
 
 
-def redeem_link(conn: Connection, token: str, now: datetime) -> int:
-    """The customer id of an unused, unexpired link, which is then used up."""
-    digest = token_digest(token)
-    row = conn.execute(
-        select(payment_method_links).where(payment_method_links.c.token_sha256 == digest).with_for_update()
-    ).first()
+def _usable_link(conn: Connection, token: str, now: datetime, *, for_update: bool) -> queries.Row:
+    query = select(payment_method_links).where(payment_method_links.c.token_sha256 == token_digest(token))
+    row = conn.execute(query.with_for_update() if for_update else query).first()
     if row is None or row.used_at is not None or now >= row.expires_at:
         raise NotFound("payment_method_link")
-    conn.execute(update(payment_method_links).where(payment_method_links.c.id == row.id).values(used_at=now))
+    return row
+
+
+def check_link(conn: Connection, token: str, now: datetime) -> int:
+    """The customer id of an unused, unexpired link, left usable."""
+    return int(_usable_link(conn, token, now, for_update=False).customer_id)
+
+
+def redeem_link(conn: Connection, token: str, now: datetime) -> int:
+    """The customer id of an unused, unexpired link, which is then used up."""
+    row = _usable_link(conn, token, now, for_update=True)
+    used = conn.execute(
+        update(payment_method_links)
+        .where(payment_method_links.c.id == row.id, payment_method_links.c.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if used.rowcount != 1:  # used up by a concurrent request since it was read (SQLite locks no row)
+        raise NotFound("payment_method_link")
     return int(row.customer_id)
+
+
+def check_new_method(method: NewPaymentMethod) -> None:
+    """`NotAllowed("payment_method_invalid")` unless the details are of an addable kind and look like
+    what may be stored: a short masked form, a holder, an MM/YY expiry for a card only."""
+    masked, holder = method.masked.strip(), method.holder.strip()
+    card = method.kind is PaymentMethodKind.CARD
+    if (
+        method.kind not in ADDABLE_KINDS
+        or not 0 < len(masked) <= _MAX_MASKED
+        or "•" not in masked
+        or _DIGIT_RUN.search(masked.replace(" ", ""))
+        or not 0 < len(holder) <= _MAX_HOLDER
+        or not (holder.isprintable() and masked.isprintable())
+        or (card and (method.expires is None or not _CARD_EXPIRY.fullmatch(method.expires)))
+        or (not card and method.expires is not None)
+    ):
+        raise NotAllowed("payment_method_invalid")
+
+
+def add_method_with_link(
+    conn: Connection, token: str, method: NewPaymentMethod, now: datetime
+) -> PaymentMethod:
+    """Use up the link and add `method` as the customer's default (a newly added method becomes it)."""
+    check_new_method(method)
+    customer_id = redeem_link(conn, token, now)
+    conn.execute(update(methods).where(methods.c.customer_id == customer_id).values(is_default=False))
+    method_id = conn.execute(
+        insert(methods).values(
+            customer_id=customer_id,
+            kind=method.kind.value,
+            masked=method.masked.strip(),
+            holder=method.holder.strip(),
+            is_default=True,
+            expires=method.expires,
+        )
+    ).inserted_primary_key[0]
+    return mappers.payment_method(conn.execute(select(methods).where(methods.c.id == method_id)).one())
 
 
 def check_auto_pay_possible(conn: Connection, customer_id: int) -> None:

@@ -52,6 +52,7 @@ customers = Table(
     Column("created_on", Date, nullable=False),
     Column("postal_code", String(16), nullable=False),  # the second verification factor
     Column("city", String(80), nullable=False),
+    Column("street", String(160)),  # the billing address: street, postal_code, city
     Column("suspended_since", Date),
     Column("trust_release_until", Date),
 )

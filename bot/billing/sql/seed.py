@@ -70,6 +70,7 @@ def insert_account(conn: Connection, account: DemoAccount) -> int:
                 language=policy.language,
                 status=account.status.value,
                 created_on=account.started_on,
+                street=account.street,
                 postal_code=account.postal_code,
                 city=account.city,
                 suspended_since=account.suspended_since,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from bot.billing.models import BillingAddress
 from bot.billing.sql.backend import SqlBillingBackend
 from tests.unit.actions.conftest import TODAY, Chat
 
@@ -128,10 +129,47 @@ def test_billing_details_masked_link_and_new_email(
         assert method.masked in menu["methods"]
     link = params(talk.say("inform", "", choice="new_method"), "utter_payment_method_link")
     assert link["url"].startswith("https://billing.example.com/") and link["minutes"] > 0
-    talk.say("update_billing_details", "changer mon email")
-    assert talk.responses("inform", "", choice="contact") == ["utter_contact_ask"]
+    assert talk.responses("update_billing_details", "changer mon email") == ["utter_contact_ask"]
     assert talk.responses("inform", "pas-un-email", email="pas-un-email") == ["utter_contact_invalid_email"]
     assert talk.responses("inform", "camille.new@example.org", email="camille.new@example.org") == [
         "utter_contact_updated"
     ]
     assert backend.get_customer(customer).email == "camille.new@example.org"
+
+
+def test_a_new_billing_address_is_checked_confirmed_then_stored(
+    chat: Callable[..., Chat], backend: SqlBillingBackend, ids: dict[str, int]
+) -> None:
+    customer = ids["482130"]
+    talk = chat(customer, "fr")
+    asked = params(
+        talk.say("update_billing_details", "je déménage, il faut changer mon adresse"), "utter_address_ask"
+    )
+    assert asked["address"] == "12 rue Oberkampf, 75011 Paris"
+    assert talk.responses("inform", "3 place Bellecour Lyon") == ["utter_address_invalid"]
+    confirm = params(talk.say("inform", "3 place Bellecour, 69002 Lyon"), "utter_address_confirm")
+    assert confirm["address"] == "3 place Bellecour, 69002 Lyon"
+    corrected = params(talk.say("inform", "non, 5 place Bellecour, 69002 Lyon"), "utter_address_confirm")
+    assert corrected["address"] == "5 place Bellecour, 69002 Lyon"
+    assert backend.billing_address(customer).postal_code == "75011"  # nothing stored before the yes
+    done = params(talk.say("affirm", "oui"), "utter_address_updated_postal_code")
+    assert done["postal_code"] == "69002"
+    assert backend.billing_address(customer) == BillingAddress("5 place Bellecour", "69002", "Lyon")
+    assert talk.slots["flow"] is None
+
+
+def test_an_address_change_can_be_declined_and_an_email_change_is_not_an_address(
+    chat: Callable[..., Chat], backend: SqlBillingBackend, ids: dict[str, int]
+) -> None:
+    customer = ids["845120"]
+    before = backend.billing_address(customer)
+    talk = chat(customer, "pt")
+    menu = talk.say("update_billing_details", "quero mudar meus dados de cobrança")
+    assert {"title": "Mudar o endereço de cobrança", "payload": '/inform{"choice":"address"}'} in params(
+        menu, "utter_billing_details_menu"
+    )["buttons"]
+    assert talk.responses("inform", "", choice="address") == ["utter_address_ask"]
+    talk.say("inform", "Rua Bahia 45, 30160011 Belo Horizonte")
+    assert talk.responses("deny", "não") == ["utter_address_unchanged"]
+    assert backend.billing_address(customer) == before
+    assert talk.responses("update_billing_details", "mudar meu endereço de email") == ["utter_contact_ask"]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from bot.billing.backend import NotAllowed, NotFound
-from bot.billing.models import AccountStatus, InvoiceStatus, LineKind, PaymentMethodKind
+from bot.billing.models import AccountStatus, InvoiceStatus, LineKind, NewPaymentMethod, PaymentMethodKind
 from bot.billing.rules import debit_date
 from bot.billing.sql.backend import SqlBillingBackend
 from bot.billing.sql.schema import payment_method_links
@@ -157,12 +157,19 @@ def test_payment_method_link_stores_only_a_hash(backend: SqlBillingBackend, ids:
 def test_payment_method_link_expires_and_is_single_use(backend: SqlBillingBackend, ids: Ids) -> None:
     token = backend.create_payment_method_link(ids["482130"], NOW).url.rsplit("/", 1)[1]
     expired = backend.create_payment_method_link(ids["482130"], NOW).url.rsplit("/", 1)[1]
+    card = NewPaymentMethod(PaymentMethodKind.CARD, "Visa •••• 4242", "Camille Martin", "12/29")
     with pytest.raises(NotFound):
-        backend.redeem_payment_method_link(expired, NOW + timedelta(minutes=30))
-    assert backend.redeem_payment_method_link(token, NOW + timedelta(minutes=29)) == ids["482130"]
+        backend.check_payment_method_link(expired, NOW + timedelta(minutes=30))
+    with pytest.raises(NotFound):
+        backend.add_payment_method_with_link(expired, card, NOW + timedelta(minutes=30))
+    later = NOW + timedelta(minutes=29)
+    assert backend.check_payment_method_link(token, later) == ids["482130"]
+    assert backend.add_payment_method_with_link(token, card, later).is_default
     for used_or_unknown in (token, "not-a-token", "é" * 50, "\ud800", "\x00"):
         with pytest.raises(NotFound):
-            backend.redeem_payment_method_link(used_or_unknown, NOW)
+            backend.check_payment_method_link(used_or_unknown, NOW)
+        with pytest.raises(NotFound):
+            backend.add_payment_method_with_link(used_or_unknown, card, NOW)
     with pytest.raises(NotFound):
         backend.create_payment_method_link(10**9, NOW)
 

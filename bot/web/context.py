@@ -1,0 +1,37 @@
+"""What every route of the portal needs: the billing backend, the clock, the default language and the
+webhook secret. Backend calls are blocking (SQLAlchemy): they run in a worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+from bot.billing.backend import BillingBackend
+
+T = TypeVar("T")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Portal:
+    backend: BillingBackend
+    default_language: str
+    webhook_secret: str
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    def __post_init__(self) -> None:
+        if not self.webhook_secret:
+            raise ValueError("the payment webhook secret cannot be empty")
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    async def call(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(*args)` off the event loop."""
+        return await asyncio.to_thread(work, *args)

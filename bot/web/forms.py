@@ -1,0 +1,16 @@
+"""Reading the fields of a posted form."""
+
+from __future__ import annotations
+
+from sanic import Request
+
+from bot.web.payment_details import MAX_FIELD_LENGTH
+
+
+def field(request: Request, name: str) -> str:
+    """A form field as posted ("" when absent or absurdly long: the checks then refuse it)."""
+    form = request.form or {}
+    value = form.get(name)
+    if not isinstance(value, str) or len(value) > MAX_FIELD_LENGTH:
+        return ""
+    return value
