@@ -18,7 +18,7 @@ from actions.common import (
     tell_about_redaction,
     verified_customer_id,
 )
-from actions.flow import Flow, Turn, register, run_then, state_events, try_answer, turn_of
+from actions.flow import FLOW, STEP, VALUES, Flow, Turn, register, run_then, state_events, try_answer, turn_of
 from actions.values import offer_human
 from bot import i18n
 from bot.billing.backend import BackendUnavailable
@@ -172,13 +172,19 @@ class ActionHandoff(Action):
             return []
         logger.info("handoff.ticket_created", extra={"ticket": created.reference, "topic": created.topic})
         dispatcher.utter_message(response="utter_handoff_created", reference=created.reference)
-        return []
+        return [
+            SlotSet(FLOW, None),
+            SlotSet(STEP, None),
+            SlotSet(VALUES, None),
+        ]  # the person takes it from here
 
 
 def handoff_topic(tracker: Tracker) -> str:
+    """Why a person is needed: a locked identification, else the topic of the flow under way."""
     if tracker.get_slot("verification_locked"):
         return "verification_locked"
-    return "customer_request"
+    flow = tracker.get_slot(FLOW)
+    return str(flow) if flow and flow != HumanOfferFlow.name else "customer_request"
 
 
 def transcript(events: list[dict[str, Any]]) -> tuple[str, ...]:

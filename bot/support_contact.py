@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time, timedelta
 
 from babel.dates import format_time, get_day_names
 
@@ -87,3 +87,28 @@ def describe_hours(blocks: tuple[OpeningBlock, ...], language: str) -> list[tupl
             )
         )
     return described
+
+
+def is_open(blocks: tuple[OpeningBlock, ...], moment: datetime) -> bool:
+    """Whether the team works at `moment` (a local time of the team's time zone)."""
+    weekday, clock = moment.weekday(), moment.time().replace(tzinfo=None)
+    return any(
+        block.first_day <= weekday <= block.last_day and block.opens <= clock < block.closes
+        for block in blocks
+    )
+
+
+def next_opening(blocks: tuple[OpeningBlock, ...], moment: datetime) -> datetime | None:
+    """When the team next starts working after `moment` (same time zone), within a week; None when
+    `blocks` never open."""
+    for days_ahead in range(8):
+        day = (moment + timedelta(days=days_ahead)).date()
+        starts = sorted(
+            datetime.combine(day, block.opens, tzinfo=moment.tzinfo)
+            for block in blocks
+            if block.first_day <= day.weekday() <= block.last_day
+        )
+        for start in starts:
+            if start > moment:
+                return start
+    return None

@@ -128,3 +128,16 @@ def test_suspended_customer_gets_a_trust_release(
     assert "Pix" in offer["methods"]
     assert talk.responses("inform", "", choice="trust_release") == ["utter_trust_release_granted"]
     assert backend.service_status(customer, TODAY).trust_release_until is not None
+
+
+def test_a_person_asked_for_mid_flow_gets_the_flows_topic_and_ends_it(
+    chat: Callable[..., Chat], backend: SqlBillingBackend, ids: dict[str, int]
+) -> None:
+    customer = ids["845120"]
+    talk = chat(customer, "pt")
+    assert talk.responses("negotiate_debt", "dá pra parcelar?") == ["utter_negotiate_offer"]
+    assert talk.slots["flow"] == "negotiate_debt"
+    assert talk.responses("request_human", "prefiro falar com alguém") == ["utter_handoff_created"]
+    ticket = backend.list_tickets(customer, 1)[0]
+    assert (ticket.topic, ticket.customer_id) == ("negotiate_debt", customer)
+    assert talk.slots["flow"] is None
