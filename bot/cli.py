@@ -1,4 +1,5 @@
-"""Operator commands: `python -m bot.cli {sync-domain,check-domain,db-setup,run,web,simulate-payment}`."""
+"""Operator commands: `python -m bot.cli {sync-domain,check-domain,db-setup,run,web,simulate-payment}`, and
+`python -m bot.cli agents {add,list,passwd}` (`bot/handoff/cli.py`)."""
 
 from __future__ import annotations
 
@@ -54,7 +55,12 @@ def db_setup(args: argparse.Namespace) -> int:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     migrate(url)
     if not args.no_demo:
-        seed_demo(make_engine(url), date.today())
+        from bot.handoff.demo_agents import seed_demo_agents
+
+        engine = make_engine(url)
+        seed_demo(engine, date.today())
+        seed_demo_agents(engine)  # the console's demo agents, idempotent like the customers
+        engine.dispose()
     return 0
 
 
@@ -174,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     simulate.add_argument("reference", help="the payment request's reference, e.g. PG-7H3K9P")
     simulate.add_argument("--url", help="the portal's base URL (default: PUBLIC_BASE_URL)")
     simulate.set_defaults(handler=simulate_payment)
+    from bot.handoff.cli import register as register_agents
+
+    register_agents(commands)
     args = parser.parse_args(argv)
     return int(args.handler(args))
 

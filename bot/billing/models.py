@@ -55,6 +55,20 @@ class TicketStatus(str, enum.Enum):
     CANCELLED = "cancelled"
 
 
+class TicketEventKind(str, enum.Enum):
+    """What happened to a ticket, in its audit trail (`ticket_events`)."""
+
+    CREATED = "created"
+    CLAIMED = "claimed"
+    ASSIGNED = "assigned"
+    TRANSFERRED = "transferred"
+    REPLY = "reply"
+    NOTE = "note"
+    RESOLVED = "resolved"
+    CANCELLED = "cancelled"
+    RATED = "rated"
+
+
 class VerificationOutcome(str, enum.Enum):
     VERIFIED = "verified"
     FAILED = "failed"  # unknown number and wrong factor look the same to the caller
@@ -375,6 +389,7 @@ class NewTicket:
     customer_id: int | None = None
     priority: str = "normal"
     transcript: tuple[str, ...] = field(default_factory=tuple)
+    conversation_id: str | None = None  # the Rasa sender id, for the agent console to take over
 
 
 @dataclass(frozen=True)
@@ -389,3 +404,8 @@ class Ticket:
     status: TicketStatus
     created_at: datetime
     updated_at: datetime
+    conversation_id: str | None = None
+    assigned_agent_id: int | None = None
+    claimed_at: datetime | None = None
+    resolved_at: datetime | None = None
+    satisfaction: int | None = None  # 1 to 5, given by the customer once resolved

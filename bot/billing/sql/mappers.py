@@ -194,4 +194,9 @@ def ticket(row: Row) -> Ticket:
         status=TicketStatus(row.status),
         created_at=row.created_at,
         updated_at=row.updated_at,
+        conversation_id=row.conversation_id,
+        assigned_agent_id=row.assigned_agent_id,
+        claimed_at=row.claimed_at,
+        resolved_at=row.resolved_at,
+        satisfaction=row.satisfaction,
     )

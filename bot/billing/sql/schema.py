@@ -261,6 +261,37 @@ pending_charges = Table(
     Column("invoice_id", Integer, ForeignKey("invoices.id")),
 )
 
+# People of the agent console who take over escalated conversations. The password is only ever stored
+# as a self-describing scrypt hash (`bot.handoff.passwords`).
+agents = Table(
+    "agents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),  # lower-case
+    Column("display_name", String(120), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),  # agent or supervisor
+    Column("language", String(5), nullable=False),  # the console's language: fr, pt or en
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("failed_logins", Integer, nullable=False),
+    Column("locked_until", UtcDateTime()),
+)
+
+# Console sessions: only SHA-256 digests of the session and CSRF tokens, never the tokens.
+agent_sessions = Table(
+    "agent_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agent_id", Integer, ForeignKey("agents.id"), nullable=False, index=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("csrf_token_sha256", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_seen_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),  # absolute: idle expiry is read from last_seen_at
+    Column("revoked_at", UtcDateTime()),
+)
+
 tickets = Table(
     "tickets",
     metadata,
@@ -276,6 +307,24 @@ tickets = Table(
     Column("transcript", JSON, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    Column("conversation_id", String(128), index=True),  # the Rasa sender id of the conversation
+    Column("assigned_agent_id", Integer, ForeignKey("agents.id"), index=True),
+    Column("claimed_at", UtcDateTime()),
+    Column("resolved_at", UtcDateTime()),
+    Column("satisfaction", Integer),  # the customer's rating, 1 to 5, once resolved
+)
+
+# The audit trail of a ticket's handling (kinds: `bot.billing.models.TicketEventKind`); `agent_id` is who
+# did it (None: the customer or the bot).
+ticket_events = Table(
+    "ticket_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("agent_id", Integer, ForeignKey("agents.id")),
+    Column("text", Text),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 # What a customer asked to pay now (card page, Pix code, boleto); paid when the provider confirms it.

@@ -8,10 +8,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from bot.billing.backend import NotFound
-from bot.billing.models import NewTicket, Ticket, TicketStatus
+from bot.billing.models import NewTicket, Ticket, TicketEventKind, TicketStatus
 from bot.billing.references import parse_reference, ticket_reference
 from bot.billing.sql import mappers, queries
-from bot.billing.sql.schema import tickets
+from bot.billing.sql.schema import ticket_events, tickets
 from bot.billing.sql.writes import without_nul
 
 
@@ -19,7 +19,8 @@ def create_ticket(conn: Connection, ticket: NewTicket, now: datetime) -> Ticket:
     if ticket.customer_id is not None:
         queries.customer_row(conn, ticket.customer_id)
     reference = ticket_reference()
-    conn.execute(
+    conversation_id = ticket.conversation_id and _clip(ticket.conversation_id, tickets.c.conversation_id)
+    inserted = conn.execute(
         insert(tickets).values(
             reference=reference,
             customer_id=ticket.customer_id,
@@ -32,8 +33,10 @@ def create_ticket(conn: Connection, ticket: NewTicket, now: datetime) -> Ticket:
             transcript=[without_nul(line) for line in ticket.transcript],
             created_at=now,
             updated_at=now,
+            conversation_id=conversation_id or None,
         )
     )
+    add_event(conn, inserted.inserted_primary_key[0], TicketEventKind.CREATED, now)
     return find_ticket(conn, reference, ticket.customer_id)
 
 
@@ -58,6 +61,27 @@ def list_tickets(conn: Connection, customer_id: int, limit: int) -> list[Ticket]
         .limit(limit)
     )
     return [mappers.ticket(row) for row in rows]
+
+
+def add_event(
+    conn: Connection,
+    ticket_id: int,
+    kind: TicketEventKind,
+    now: datetime,
+    *,
+    agent_id: int | None = None,
+    text: str | None = None,
+) -> None:
+    """One line of the ticket's audit trail; `agent_id` is who did it (None: the customer or the bot)."""
+    conn.execute(
+        insert(ticket_events).values(
+            ticket_id=ticket_id,
+            kind=kind.value,
+            agent_id=agent_id,
+            text=None if text is None else without_nul(text),
+            created_at=now,
+        )
+    )
 
 
 def _clip(value: str, column: object) -> str:

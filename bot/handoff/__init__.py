@@ -1,0 +1,4 @@
+"""The agent side of the human handoff: agents, console sessions and the ticket queue (no web UI here).
+
+The agent console (`bot/web/`) calls `AgentDirectory`, `ConsoleAuth`, `TicketQueue` and `HandoffStats`.
+"""

@@ -1,0 +1,342 @@
+"""The queue of handed-off tickets and their handling by agents, with an audit trail (`ticket_events`).
+
+Every change is one conditional UPDATE on the ticket's expected state: of two agents claiming the same
+ticket at once, exactly one changes a row; the other gets NotAllowed("ticket_taken"). Refusals are
+`NotFound("ticket"|"agent")`, `NotAllowed(reason)` with a stable reason, or `Forbidden("supervisor")`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from bot.billing.backend import NotAllowed, NotFound
+from bot.billing.models import Ticket, TicketEventKind, TicketStatus
+from bot.billing.references import parse_reference
+from bot.billing.sql import mappers
+from bot.billing.sql.schema import agents, ticket_events, tickets
+from bot.billing.sql.tickets import add_event
+from bot.handoff import db
+from bot.handoff.agents import SUPERVISOR, Agent, agent_row
+from bot.handoff.errors import Forbidden
+
+MAX_TEXT = 4000
+MAX_LIST = 200
+OPEN, IN_PROGRESS = TicketStatus.OPEN.value, TicketStatus.IN_PROGRESS.value
+
+
+@dataclass(frozen=True)
+class WaitingTicket:
+    ticket: Ticket
+    waiting: timedelta  # since the ticket was created
+
+    @property
+    def waiting_minutes(self) -> int:
+        return int(self.waiting.total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    kind: TicketEventKind
+    agent_id: int | None  # who did it; None for the customer or the bot
+    agent_username: str | None
+    text: str | None  # the reply or note; the other agent's username for assigned/transferred; the score
+    created_at: datetime
+
+
+def _waiting_clause() -> Any:
+    return and_(tickets.c.status == OPEN, tickets.c.assigned_agent_id.is_(None))
+
+
+def _text(text: str) -> str:
+    cleaned = text.replace("\x00", "").strip()
+    if not cleaned:
+        raise NotAllowed("empty_text")
+    if len(cleaned) > MAX_TEXT:
+        raise NotAllowed("text_too_long")
+    return cleaned
+
+
+class TicketQueue:
+    def __init__(self, engine: Engine, clock: db.Clock = db.utc_now) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    # -- reading ----------------------------------------------------------------------------------
+    def waiting(self, language: str | None = None) -> list[WaitingTicket]:
+        """Open tickets nobody handles yet, oldest first (optionally of one conversation language)."""
+        now = db.now_of(self._clock)
+        query = select(tickets).where(_waiting_clause())
+        if language is not None:
+            query = query.where(tickets.c.language == language)
+        query = query.order_by(tickets.c.created_at, tickets.c.id).limit(MAX_LIST)
+
+        def work(conn: Connection) -> list[WaitingTicket]:
+            found = [mappers.ticket(row) for row in conn.execute(query)]
+            return [WaitingTicket(ticket, max(now - ticket.created_at, timedelta(0))) for ticket in found]
+
+        return db.read(self._engine, work)
+
+    def position(self, reference: str) -> int | None:
+        """1-based place of the ticket among all waiting tickets; None when it is not waiting."""
+
+        def work(conn: Connection) -> int | None:
+            row = self._ticket_row(conn, reference)
+            if row.status != OPEN or row.assigned_agent_id is not None:
+                return None
+            ahead = conn.execute(
+                select(func.count())
+                .select_from(tickets)
+                .where(
+                    _waiting_clause(),
+                    or_(
+                        tickets.c.created_at < row.created_at,
+                        and_(tickets.c.created_at == row.created_at, tickets.c.id < row.id),
+                    ),
+                )
+            ).scalar_one()
+            return int(ahead) + 1
+
+        return db.read(self._engine, work)
+
+    def get(self, reference: str) -> Ticket:
+        return db.read(self._engine, lambda conn: mappers.ticket(self._ticket_row(conn, reference)))
+
+    def events(self, reference: str) -> list[TicketEvent]:
+        def work(conn: Connection) -> list[TicketEvent]:
+            row = self._ticket_row(conn, reference)
+            rows = conn.execute(
+                select(ticket_events, agents.c.username)
+                .outerjoin(agents, agents.c.id == ticket_events.c.agent_id)
+                .where(ticket_events.c.ticket_id == row.id)
+                .order_by(ticket_events.c.created_at, ticket_events.c.id)
+            )
+            return [
+                TicketEvent(TicketEventKind(r.kind), r.agent_id, r.username, r.text, r.created_at)
+                for r in rows
+            ]
+
+        return db.read(self._engine, work)
+
+    def mine(self, agent: Agent) -> list[Ticket]:
+        """The tickets the agent is handling, claimed first first."""
+        query = (
+            select(tickets)
+            .where(tickets.c.assigned_agent_id == agent.id, tickets.c.status == IN_PROGRESS)
+            .order_by(tickets.c.claimed_at, tickets.c.id)
+            .limit(MAX_LIST)
+        )
+        return db.read(self._engine, lambda conn: [mappers.ticket(row) for row in conn.execute(query)])
+
+    # -- taking tickets ---------------------------------------------------------------------------
+    def claim(self, reference: str, agent: Agent) -> Ticket:
+        """The agent takes a waiting ticket; NotAllowed("ticket_taken") when someone else was first,
+        NotAllowed("ticket_closed") when it is resolved or cancelled."""
+        now = db.now_of(self._clock)
+
+        wanted = parse_reference(reference)
+        if wanted is None:
+            raise NotFound("ticket")
+
+        def work(conn: Connection) -> Ticket:
+            # The conditional UPDATE comes first: on SQLite it takes the write lock at once, so a
+            # concurrent claim waits for this one and then finds the ticket taken.
+            active_agent = select(agents.c.id).where(agents.c.id == agent.id, agents.c.active.is_(True))
+            changed = conn.execute(
+                update(tickets)
+                .where(tickets.c.reference == wanted, _waiting_clause(), active_agent.exists())
+                .values(status=IN_PROGRESS, assigned_agent_id=agent.id, claimed_at=now, updated_at=now)
+            ).rowcount
+            row = self._ticket_row(conn, wanted)
+            if changed != 1:
+                agent_row(conn, agent.id, active=True)
+                self._refuse_closed(row)
+                raise NotAllowed("ticket_taken")
+            add_event(conn, row.id, TicketEventKind.CLAIMED, now, agent_id=agent.id)
+            return mappers.ticket(row)
+
+        return db.write(self._engine, work)
+
+    def assign(self, reference: str, to_agent: Agent, by_supervisor: Agent) -> Ticket:
+        """A supervisor gives a waiting or handled ticket to an agent."""
+        now = db.now_of(self._clock)
+
+        def work(conn: Connection) -> Ticket:
+            supervisor = agent_row(conn, by_supervisor.id, active=True)
+            if supervisor.role != SUPERVISOR:
+                raise Forbidden(SUPERVISOR)
+            target = agent_row(conn, to_agent.id, active=True)
+            row = self._ticket_row(conn, reference, lock=True)
+            self._refuse_closed(row)
+            if row.assigned_agent_id == target.id:
+                raise NotAllowed("already_assigned")
+            self._move(conn, row, target.id, now)
+            add_event(
+                conn, row.id, TicketEventKind.ASSIGNED, now, agent_id=supervisor.id, text=target.username
+            )
+            return mappers.ticket(self._ticket_row(conn, reference))
+
+        return db.write(self._engine, work)
+
+    def transfer(self, reference: str, from_agent: Agent, to_agent: Agent) -> Ticket:
+        """The agent handling a ticket (or a supervisor) hands it to another agent."""
+        now = db.now_of(self._clock)
+
+        def work(conn: Connection) -> Ticket:
+            actor = agent_row(conn, from_agent.id, active=True)
+            target = agent_row(conn, to_agent.id, active=True)
+            row = self._ticket_row(conn, reference, lock=True)
+            self._refuse_closed(row)
+            if row.status != IN_PROGRESS:
+                raise NotAllowed("ticket_not_claimed")
+            self._require_handler(row, actor)
+            if row.assigned_agent_id == target.id:
+                raise NotAllowed("already_assigned")
+            self._move(conn, row, target.id, now)
+            add_event(conn, row.id, TicketEventKind.TRANSFERRED, now, agent_id=actor.id, text=target.username)
+            return mappers.ticket(self._ticket_row(conn, reference))
+
+        return db.write(self._engine, work)
+
+    # -- working on a ticket ----------------------------------------------------------------------
+    def add_note(self, reference: str, agent: Agent, text: str) -> None:
+        """An internal note (never shown to the customer), by any active agent, on any ticket."""
+        now = db.now_of(self._clock)
+        note = _text(text)
+
+        def work(conn: Connection) -> None:
+            actor = agent_row(conn, agent.id, active=True)
+            row = self._ticket_row(conn, reference)
+            add_event(conn, row.id, TicketEventKind.NOTE, now, agent_id=actor.id, text=note)
+
+        db.write(self._engine, work)
+
+    def record_reply(self, reference: str, agent: Agent, text: str) -> None:
+        """What the handling agent (or a supervisor) answered the customer."""
+        now = db.now_of(self._clock)
+        reply = _text(text)
+
+        def work(conn: Connection) -> None:
+            actor = agent_row(conn, agent.id, active=True)
+            row = self._ticket_row(conn, reference)
+            self._refuse_closed(row)
+            if row.status != IN_PROGRESS:
+                raise NotAllowed("ticket_not_claimed")
+            self._require_handler(row, actor)
+            conn.execute(update(tickets).where(tickets.c.id == row.id).values(updated_at=now))
+            add_event(conn, row.id, TicketEventKind.REPLY, now, agent_id=actor.id, text=reply)
+
+        db.write(self._engine, work)
+
+    def resolve(self, reference: str, agent: Agent) -> Ticket:
+        now = db.now_of(self._clock)
+
+        def work(conn: Connection) -> Ticket:
+            actor = agent_row(conn, agent.id, active=True)
+            row = self._ticket_row(conn, reference, lock=True)
+            self._refuse_closed(row)
+            if row.status != IN_PROGRESS:
+                raise NotAllowed("ticket_not_claimed")
+            self._require_handler(row, actor)
+            changed = conn.execute(
+                update(tickets)
+                .where(tickets.c.id == row.id, tickets.c.status == IN_PROGRESS)
+                .values(status=TicketStatus.RESOLVED.value, resolved_at=now, updated_at=now)
+            ).rowcount
+            if changed != 1:
+                raise NotAllowed("ticket_closed")
+            add_event(conn, row.id, TicketEventKind.RESOLVED, now, agent_id=actor.id)
+            return mappers.ticket(self._ticket_row(conn, reference))
+
+        return db.write(self._engine, work)
+
+    # -- the customer's side ----------------------------------------------------------------------
+    def cancel(self, reference: str) -> Ticket:
+        """The customer calls the handoff off, only while no agent has it (NotAllowed("ticket_not_open"))."""
+        now = db.now_of(self._clock)
+
+        def work(conn: Connection) -> Ticket:
+            row = self._ticket_row(conn, reference, lock=True)
+            changed = conn.execute(
+                update(tickets)
+                .where(tickets.c.id == row.id, _waiting_clause())
+                .values(status=TicketStatus.CANCELLED.value, updated_at=now)
+            ).rowcount
+            if changed != 1:
+                raise NotAllowed("ticket_not_open")
+            add_event(conn, row.id, TicketEventKind.CANCELLED, now)
+            return mappers.ticket(self._ticket_row(conn, reference))
+
+        return db.write(self._engine, work)
+
+    def rate(self, reference: str, score: int) -> Ticket:
+        """The customer's satisfaction, 1 to 5, once, on a resolved ticket: NotAllowed("invalid_score"),
+        ("ticket_not_resolved") or ("already_rated")."""
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+            raise NotAllowed("invalid_score")
+        now = db.now_of(self._clock)
+
+        def work(conn: Connection) -> Ticket:
+            row = self._ticket_row(conn, reference, lock=True)
+            if row.status != TicketStatus.RESOLVED.value:
+                raise NotAllowed("ticket_not_resolved")
+            changed = conn.execute(
+                update(tickets)
+                .where(tickets.c.id == row.id, tickets.c.satisfaction.is_(None))
+                .values(satisfaction=score, updated_at=now)
+            ).rowcount
+            if changed != 1:
+                raise NotAllowed("already_rated")
+            add_event(conn, row.id, TicketEventKind.RATED, now, text=str(score))
+            return mappers.ticket(self._ticket_row(conn, reference))
+
+        return db.write(self._engine, work)
+
+    # -- helpers ----------------------------------------------------------------------------------
+    @staticmethod
+    def _ticket_row(conn: Connection, reference: str, *, lock: bool = False) -> Any:
+        wanted = parse_reference(reference)
+        if wanted is None:
+            raise NotFound("ticket")
+        query = select(tickets).where(tickets.c.reference == wanted)
+        if lock:
+            query = query.with_for_update()  # PostgreSQL: concurrent changes wait; SQLite: ignored
+        row = conn.execute(query).first()
+        if row is None:
+            raise NotFound("ticket")
+        return row
+
+    @staticmethod
+    def _refuse_closed(row: Any) -> None:
+        if row.status in (TicketStatus.RESOLVED.value, TicketStatus.CANCELLED.value):
+            raise NotAllowed("ticket_closed")
+
+    @staticmethod
+    def _require_handler(row: Any, actor: Any) -> None:
+        if row.assigned_agent_id != actor.id and actor.role != SUPERVISOR:
+            raise NotAllowed("not_assignee")
+
+    @staticmethod
+    def _move(conn: Connection, row: Any, target_id: int, now: datetime) -> None:
+        """Gives the ticket to `target_id` if it is still as read (else NotAllowed("ticket_taken"))."""
+        expected = (
+            tickets.c.assigned_agent_id.is_(None)
+            if row.assigned_agent_id is None
+            else tickets.c.assigned_agent_id == row.assigned_agent_id
+        )
+        changed = conn.execute(
+            update(tickets)
+            .where(tickets.c.id == row.id, tickets.c.status == row.status, expected)
+            .values(
+                status=IN_PROGRESS,
+                assigned_agent_id=target_id,
+                claimed_at=row.claimed_at or now,
+                updated_at=now,
+            )
+        ).rowcount
+        if changed != 1:
+            raise NotAllowed("ticket_taken")
