@@ -18,7 +18,7 @@ import logging
 from abc import ABC, ABCMeta, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
@@ -38,7 +38,7 @@ from actions.common import (
 from bot import i18n
 from bot.answers import choose
 from bot.billing.backend import BackendUnavailable, BillingBackend, NotAllowed, NotFound
-from bot.billing.models import NewTicket, Ticket
+from bot.billing.models import Customer, NewTicket, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +95,11 @@ class Turn:
         if self.customer_id is None:
             raise RuntimeError("this step needs a verified customer")
         return self.customer_id
+
+    @cached_property
+    def customer(self) -> Customer:
+        """The verified customer, read once per turn."""
+        return self.backend.get_customer(self.client_id)
 
     def entity(self, name: str) -> Any:
         return next(self.tracker.get_latest_entity_values(name), None)

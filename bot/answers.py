@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from bot.dates.patterns import parse_number
 from bot.text import fold
@@ -27,11 +27,7 @@ def parse_amount(text: str) -> Decimal | None:
     if match is None:
         return None
     whole = re.sub(r"\D", "", match.group(1))
-    cents = match.group(2) or "0"
-    try:
-        return Decimal(f"{whole}.{cents}")
-    except InvalidOperation:
-        return None
+    return Decimal(f"{whole}.{match.group(2) or '0'}")
 
 
 def parse_installments(text: str, language: str) -> int | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
 from babel.numbers import format_currency, format_decimal
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -75,6 +76,11 @@ def format_money(amount: Decimal, currency: str, language: str) -> str:
 
 def format_day(day: date, language: str) -> str:
     return babel_format_date(day, format="long", locale=BABEL_LOCALES[language])
+
+
+def format_clock_time(moment: datetime | time, language: str) -> str:
+    """ "08:00" in both languages (24-hour clock)."""
+    return babel_format_time(moment, "HH:mm", locale=BABEL_LOCALES[language])
 
 
 def format_month(day: date, language: str) -> str:

@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from bot.i18n import DEFAULT_LANGUAGE, normalize_language
@@ -68,15 +69,25 @@ class Settings:
     public_base_url: str
     action_port: int
     timezone: str
-    link_secret: str
     link_minutes: int
     pix_key: str
     pix_merchant_name: str
     pix_merchant_city: str
     boleto_bank_code: str
-    payment_webhook_secret: str
     web_host: str
     web_port: int
+
+    # The secrets are read (or made, in var/) when first needed: a process that only wants the language
+    # or the database URL, such as the Rasa server's NLG, leaves them alone.
+    @cached_property
+    def link_secret(self) -> str:
+        return os.environ.get("LINK_SECRET", "").strip() or stored_secret(LINK_SECRET_FILE)
+
+    @cached_property
+    def payment_webhook_secret(self) -> str:
+        return os.environ.get("PAYMENT_WEBHOOK_SECRET", "").strip() or stored_secret(
+            PAYMENT_WEBHOOK_SECRET_FILE
+        )
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -93,14 +104,11 @@ class Settings:
             public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_port}").rstrip("/"),
             action_port=int(_env("ACTION_PORT", "5055")),
             timezone=_env("BILLING_TIMEZONE", "Europe/Paris"),
-            link_secret=os.environ.get("LINK_SECRET", "").strip() or stored_secret(LINK_SECRET_FILE),
             link_minutes=_positive_int("LINK_MINUTES", "60"),
             pix_key=_env("PIX_KEY", DEMO_PIX_KEY),
             pix_merchant_name=_env("PIX_MERCHANT_NAME", DEMO_PIX_MERCHANT_NAME),
             pix_merchant_city=_env("PIX_MERCHANT_CITY", DEMO_PIX_MERCHANT_CITY),
             boleto_bank_code=bank_code,
-            payment_webhook_secret=os.environ.get("PAYMENT_WEBHOOK_SECRET", "").strip()
-            or stored_secret(PAYMENT_WEBHOOK_SECRET_FILE),
             web_host=_env("WEB_HOST", "127.0.0.1"),
             web_port=web_port,
         )

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from babel.dates import format_time, get_day_names
+from babel.dates import get_day_names
 
-from bot.i18n import BABEL_LOCALES
+from bot.i18n import BABEL_LOCALES, format_clock_time
 
 DEFAULT_HOURS = "1-5 08:00-20:00;6 09:00-13:00"
 DEFAULTS = {
@@ -82,8 +82,8 @@ def describe_hours(blocks: tuple[OpeningBlock, ...], language: str) -> list[tupl
         described.append(
             (
                 days,
-                format_time(block.opens, "short", locale=locale),
-                format_time(block.closes, "short", locale=locale),
+                format_clock_time(block.opens, language),
+                format_clock_time(block.closes, language),
             )
         )
     return described

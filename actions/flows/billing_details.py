@@ -133,8 +133,7 @@ class BillingDetailsFlow(Flow):
 
     def _answer_address(self, turn: Turn) -> bool:
         """A new address (also a correction at the confirmation), a yes or a no at the confirmation."""
-        country = turn.backend.get_customer(turn.client_id).country
-        address = parse_address(turn.text, country)
+        address = parse_address(turn.text, turn.customer.country)
         if address is not None:
             self._confirm_address(turn, address)
         elif turn.step == "address_confirm" and turn.intent == "affirm":
@@ -174,8 +173,7 @@ def _address_text(turn: Turn, address: BillingAddress) -> str:
 
 
 def _example(turn: Turn) -> str:
-    country = turn.backend.get_customer(turn.client_id).country
-    return turn.label(f"address_example_{country.lower()}")
+    return turn.label(f"address_example_{turn.customer.country.lower()}")
 
 
 def _line(turn: Turn, method: PaymentMethod) -> str:

@@ -95,7 +95,7 @@ class DueDateFlow(Flow):
 
 
 def _params(change: DueDayChange, turn: Turn) -> dict[str, object]:
-    currency = turn.backend.get_customer(turn.client_id).currency
+    currency = turn.customer.currency
     return {
         "new_day": change.new_day,
         "old_day": change.old_day,

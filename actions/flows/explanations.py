@@ -70,7 +70,7 @@ class ScheduleFlow(Flow):
 def cheaper_plan_buttons(turn: Turn) -> list[dict[str, str]]:
     """Plans of the customer's country cheaper than what they pay now, as buttons starting a change."""
     subscription = turn.backend.get_subscription(turn.client_id)
-    country = turn.backend.get_customer(turn.client_id).country
+    country = turn.customer.country
     cheaper = [p for p in turn.backend.list_plans(country) if p.monthly_price < subscription.monthly_price]
     return [
         turn.button(
@@ -139,7 +139,7 @@ class NotaFiscalFlow(Flow):
     remembered_entities = ("period",)
 
     def start(self, turn: Turn) -> None:
-        if turn.backend.get_customer(turn.client_id).country != "BR":
+        if turn.customer.country != "BR":
             turn.say("utter_tax_document_invoice", [turn.button("invoice_copy", "/invoice_copy")])
             turn.finish()
             return
@@ -178,7 +178,7 @@ class NotaFiscalFlow(Flow):
         if not notes:
             turn.ask("notes", "utter_nota_none", report, month=label, issue_day=NOTA_ISSUE_DAY)
             return
-        currency = turn.backend.get_customer(turn.client_id).currency
+        currency = turn.customer.currency
         lines = [
             turn.label(
                 "nota_line", number=n.number, service=n.service, amount=money_value(n.amount, currency)

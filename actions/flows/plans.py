@@ -42,8 +42,7 @@ class ChangePlanFlow(Flow):
             self._list(turn)
 
     def _plans(self, turn: Turn) -> list[Plan]:
-        customer = turn.backend.get_customer(turn.client_id)
-        return turn.backend.list_plans(customer.country)
+        return turn.backend.list_plans(turn.customer.country)
 
     def _list(self, turn: Turn) -> None:
         subscription = turn.backend.get_subscription(turn.client_id)

@@ -16,7 +16,7 @@ class ContactFlow(Flow):
     needs_verification = False
 
     def start(self, turn: Turn) -> None:
-        country = turn.backend.get_customer(turn.customer_id).country if turn.customer_id else None
+        country = turn.customer.country if turn.customer_id else None
         if country is None:
             country = {"fr": "FR", "pt": "BR"}.get(turn.language, "FR")
         contact = support_contact(country)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
+from bot.billing.identity import POSTAL_CODES, parse_postal_code
 from bot.billing.models import BillingAddress
 
 MAX_TEXT = 240
 MAX_STREET = 160
 MAX_CITY = 80
 
-POSTAL_CODES = {"FR": r"\d{5}", "BR": r"\d{5}-?\d{3}", "PT": r"\d{4}-\d{3}"}
 _POSTAL_IN_TEXT = {
     country: re.compile(rf"(?<![\w-])({pattern})(?![\w-])") for country, pattern in POSTAL_CODES.items()
 }
@@ -34,8 +34,8 @@ _STREET_START = re.compile(
 def normalize_postal_code(value: str, country: str) -> str | None:
     """The postal code as the country writes it (a CEP gets its hyphen), or None when it is not one."""
     pattern = POSTAL_CODES.get(country.upper())
-    compact = re.sub(r"\s", "", value)
-    if pattern is None or not re.fullmatch(pattern, compact):
+    compact = parse_postal_code(value)  # any French, Brazilian or Portuguese shape, spaces dropped
+    if pattern is None or compact is None or not re.fullmatch(pattern, compact):
         return None
     if country.upper() == "BR" and "-" not in compact:
         return f"{compact[:5]}-{compact[5:]}"
@@ -54,10 +54,7 @@ def parse_address(text: str, country: str) -> BillingAddress | None:
     postal = found[-1]  # a street number never has the postal code's shape, a house number might
     street = _street_line(flat[: postal.start()])
     city = _POLITENESS.sub("", flat[postal.end() :]).strip(_EDGES)
-    postal_code = normalize_postal_code(postal.group(1), country)
-    if postal_code is None or not valid_street(street) or not valid_city(city):
-        return None
-    return BillingAddress(street=street, postal_code=postal_code, city=city)
+    return checked_address(BillingAddress(street=street, postal_code=postal.group(1), city=city), country)
 
 
 _POLITENESS = re.compile(

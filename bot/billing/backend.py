@@ -202,8 +202,9 @@ class BillingBackend(ABC):
         self, token: str, method: NewPaymentMethod, now: datetime
     ) -> PaymentMethod:
         """In one transaction: use up the link and add the method as the customer's new default.
-        `NotFound` as `check_payment_method_link`; `NotAllowed("payment_method_invalid")` for a kind
-        other than card or direct debit, or details that do not look masked."""
+        `NotFound` as `check_payment_method_link`; `NotAllowed("payment_method_unavailable")` for a kind
+        the customer's country does not keep on file (`CountryPolicy.methods_on_file`),
+        `NotAllowed("payment_method_invalid")` for details that do not look masked."""
 
     @abstractmethod
     def set_auto_pay(self, customer_id: int, enabled: bool) -> Subscription: ...

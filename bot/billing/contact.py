@@ -42,9 +42,7 @@ def normalize_phone(value: str, country: str) -> str | None:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         return None
-    if number.country_code != phonenumbers.country_code_for_region(region):
-        return None
-    if not phonenumbers.is_valid_number_for_region(number, region):
+    if not phonenumbers.is_valid_number_for_region(number, region):  # also refuses another country code
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 CUSTOMER_NUMBER_DIGITS = 6
-_POSTAL_CODE = re.compile(r"^(?:\d{5}|\d{5}-?\d{3}|\d{4}-\d{3})$")
+# The shape of a postal code per country (a CEP with or without its hyphen).
+POSTAL_CODES = {"FR": r"\d{5}", "BR": r"\d{5}-?\d{3}", "PT": r"\d{4}-\d{3}"}
+_POSTAL_CODE = re.compile("|".join(f"(?:{pattern})" for pattern in POSTAL_CODES.values()))
 
 
 def parse_customer_number(value: object) -> str | None:
@@ -22,4 +24,4 @@ def parse_postal_code(value: object) -> str | None:
     if not isinstance(value, str) or len(value) > 32:
         return None
     compact = re.sub(r"\s", "", value)
-    return compact if _POSTAL_CODE.match(compact) else None
+    return compact if _POSTAL_CODE.fullmatch(compact) else None

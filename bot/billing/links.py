@@ -15,6 +15,7 @@ import re
 from datetime import datetime
 
 from bot.billing.backend import NotFound
+from bot.billing.clock import epoch_seconds
 
 MAX_TOKEN_LENGTH = 2048
 _SEPARATOR = "."
@@ -38,17 +39,11 @@ def _mac(secret: str, purpose: str, payload: bytes) -> bytes:
     return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()
 
 
-def _epoch(instant: datetime) -> int:
-    if instant.tzinfo is None:
-        raise ValueError("link instants must be timezone-aware")
-    return int(instant.timestamp())
-
-
 def sign_link(secret: str, purpose: str, subject: str, expires_at: datetime) -> str:
     """A URL-safe token for `subject`, valid for `purpose` until `expires_at` (whole seconds)."""
     if not secret:
         raise ValueError("a link secret cannot be empty")
-    payload = f"{_epoch(expires_at)}:{subject}".encode()
+    payload = f"{epoch_seconds(expires_at)}:{subject}".encode()
     return f"{_encode(payload)}{_SEPARATOR}{_encode(_mac(secret, purpose, payload))}"
 
 
@@ -67,6 +62,6 @@ def read_link(secret: str, purpose: str, token: str, now: datetime) -> str:
     if not hmac.compare_digest(mac, _mac(secret, purpose, payload)):
         raise NotFound("link")
     expiry, _, subject = payload.decode("utf-8").partition(":")
-    if _epoch(now) >= int(expiry):  # a payload we signed: always "<int>:<subject>"
+    if epoch_seconds(now) >= int(expiry):  # a payload we signed: always "<int>:<subject>"
         raise NotFound("link")
     return subject

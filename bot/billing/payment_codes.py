@@ -1,5 +1,5 @@
 """Brazilian payment codes: the static Pix BR Code ("copia e cola") and the boleto barcode and
-linha digitável. Pure functions on the standard library.
+linha digitável. Pure functions; amounts are rounded to the centavo by `bot.billing.money`.
 
 Pix: the EMV merchant-presented QR payload of the Banco Central's "Manual do BR Code", a sequence of
 ID (2 digits), length (2 digits), value fields, closed by a CRC16/CCITT-FALSE over the whole string.
@@ -14,7 +14,9 @@ import re
 import string
 import unicodedata
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from bot.billing.money import quantize
 
 # -- Pix ------------------------------------------------------------------------------------------------
 PIX_GUI = "br.gov.bcb.pix"
@@ -28,7 +30,7 @@ CRC_FIELD = "6304"
 _HEX_UPPER = re.compile(r"[0-9A-F]{4}")
 _PRINTABLE_ASCII = set(string.printable) - set("\t\n\r\x0b\x0c")
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
-_CENT = Decimal("0.01")
+CURRENCY = "BRL"  # both codes carry Brazilian reais only (Pix field 53 is ISO 4217 986)
 
 
 def _field(field_id: str, value: str) -> str:
@@ -50,7 +52,7 @@ def _ascii_text(value: str, limit: int) -> str:
 def _pix_amount(amount: Decimal) -> str:
     if not isinstance(amount, Decimal):
         raise TypeError("a Pix amount must be a Decimal")
-    exact = amount.quantize(_CENT, rounding=ROUND_HALF_UP)
+    exact = quantize(amount, CURRENCY)
     text = format(exact, "f")
     if exact <= 0 or len(text) > PIX_MAX_AMOUNT:
         raise ValueError("a Pix amount must be positive and at most 13 characters long")
@@ -168,7 +170,7 @@ def boleto_barcode(*, bank_code: str, due_on: date, amount: Decimal, free_field:
     _digits(free_field, FREE_FIELD_LENGTH, "a boleto free field")
     if not isinstance(amount, Decimal):
         raise TypeError("a boleto amount must be a Decimal")
-    cents = int(amount.quantize(_CENT, rounding=ROUND_HALF_UP) * 100)
+    cents = int(quantize(amount, CURRENCY) * 100)
     if not 0 < cents <= BOLETO_MAX_CENTS:
         raise ValueError("a boleto amount must be positive and below 100 000 000")
     body = f"{bank_code}{BOLETO_CURRENCY_REAL}{boleto_due_factor(due_on):04d}{cents:010d}{free_field}"

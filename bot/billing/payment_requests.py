@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.billing import payment_codes, rules
 from bot.billing.backend import NotAllowed
 from bot.billing.models import PaymentMethodKind
-from bot.billing.money import quantize, to_decimal
+from bot.billing.money import quantize
 from bot.billing.policy import CountryPolicy
 from bot.billing.references import random_part_number
 
@@ -49,7 +49,7 @@ def checked_amount(
     amount_not_positive, amount_above_balance, method_not_available."""
     if balance <= 0:
         raise NotAllowed("nothing_due")
-    exact = quantize(to_decimal(amount), policy.currency)
+    exact = quantize(amount, policy.currency)  # a float is a TypeError there
     if exact <= 0:
         raise NotAllowed("amount_not_positive")
     if exact > balance:

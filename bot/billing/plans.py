@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from bot.answers import choose, words
 from bot.billing.models import Plan
 from bot.text import fold
 
@@ -39,12 +40,10 @@ def _by_value(plans: Sequence[Plan], value: str) -> Plan | None:
 
 def _by_name(plans: Sequence[Plan], text: str) -> Plan | None:
     """A plan whose name, or the distinctive last word of it, is written in `text`."""
-    said = f" {' '.join(_NOT_ALNUM.split(fold(text)))} "
-    full = [plan for plan in plans if f" {' '.join(_NOT_ALNUM.split(fold(plan.name)))} " in said]
-    if len(full) == 1:
-        return full[0]
-    tails = [plan for plan in plans if f" {_NOT_ALNUM.split(fold(plan.name))[-1]} " in said]
-    return tails[0] if len(tails) == 1 else None
+    by_code = {plan.code: plan for plan in plans}
+    named = choose(text, {code: [plan.name] for code, plan in by_code.items()})
+    code = named or choose(text, {code: words(plan.name)[-1:] for code, plan in by_code.items()})
+    return by_code[code] if code else None
 
 
 def _keys(plan: Plan) -> tuple[str, str]:

@@ -44,6 +44,8 @@ class CountryPolicy:
     trust_release_cooldown_days: int = 365
     # How a customer can pay an amount now (payment requests), in the order offered.
     payment_options: tuple[PaymentMethodKind, ...] = (PaymentMethodKind.CARD,)
+    # What a customer can keep on file (secure page), for automatic payment: a card, a SEPA debit in euros.
+    methods_on_file: tuple[PaymentMethodKind, ...] = (PaymentMethodKind.CARD, PaymentMethodKind.SEPA_DEBIT)
     # Local day boundaries, e.g. the end of a boleto's due date.
     timezone: str = "Europe/Paris"
 
@@ -88,6 +90,13 @@ class CountryPolicy:
         local_only = {PaymentMethodKind.PIX, PaymentMethodKind.BOLETO}
         if self.currency != "BRL" and local_only.intersection(options):
             raise ValueError("Pix and boleto collect Brazilian reais only")
+        on_file = set(self.methods_on_file)
+        if not on_file or not on_file <= {PaymentMethodKind.CARD, PaymentMethodKind.SEPA_DEBIT}:
+            raise ValueError(
+                "methods_on_file: cards and SEPA debits only (Pix and boleto are paid per request)"
+            )
+        if PaymentMethodKind.SEPA_DEBIT in on_file and self.currency != "EUR":
+            raise ValueError("a SEPA debit collects euros only")
 
     def _check_brazilian_caps(self) -> None:
         # A fixed fee is part of the fine (multa): on a small amount it would break the 2 % cap.
@@ -150,6 +159,7 @@ _BRAZIL = CountryPolicy(
     ),
     cancellation_notice_days=0,
     payment_options=(PaymentMethodKind.PIX, PaymentMethodKind.BOLETO, PaymentMethodKind.CARD),
+    methods_on_file=(PaymentMethodKind.CARD,),
     timezone="America/Sao_Paulo",
 )
 

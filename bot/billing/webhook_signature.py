@@ -12,6 +12,8 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta
 
+from bot.billing.clock import epoch_seconds
+
 SIGNATURE_HEADER = "X-Payment-Signature"
 SCHEME = "v1"
 TOLERANCE = timedelta(minutes=5)
@@ -30,12 +32,6 @@ class StaleSignature(SignatureError):
     """A correct signature outside the time tolerance: a replay, or a clock far off."""
 
 
-def _epoch(instant: datetime) -> int:
-    if instant.tzinfo is None:
-        raise ValueError("webhook instants must be timezone-aware")
-    return int(instant.timestamp())
-
-
 def _digest(secret: str, timestamp: int, body: bytes) -> str:
     if not secret:
         raise ValueError("a webhook secret cannot be empty")
@@ -45,7 +41,7 @@ def _digest(secret: str, timestamp: int, body: bytes) -> str:
 
 def sign(secret: str, body: bytes, at: datetime) -> str:
     """The signature header's value for `body` sent at `at`."""
-    timestamp = _epoch(at)
+    timestamp = epoch_seconds(at)
     return f"t={timestamp},{SCHEME}={_digest(secret, timestamp, body)}"
 
 
@@ -82,6 +78,6 @@ def verify(
         matched |= hmac.compare_digest(candidate.encode("utf-8", "surrogatepass"), expected_bytes)
     if not matched:
         raise InvalidSignature("mismatch")
-    if abs(_epoch(now) - timestamp) > tolerance.total_seconds():
+    if abs(epoch_seconds(now) - timestamp) > tolerance.total_seconds():
         raise StaleSignature("outside tolerance")
     return timestamp

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from bot.dates.calendar_math import shift_month
 from bot.dates.lexicon import MONTH_RE, month_number
 from bot.i18n import normalize_language
 from bot.text import fold
@@ -28,7 +29,7 @@ def resolve_month(text: str, language: str, today: date) -> tuple[int, int] | No
         return None
     folded = fold(text)
     if _LAST_MONTH[lang].search(folded):
-        return _shift(today.year, today.month, -1)
+        return shift_month(today.year, today.month, -1)
     if _THIS_MONTH[lang].search(folded):
         return today.year, today.month
     numeric = _NUMERIC.search(folded)
@@ -45,8 +46,3 @@ def resolve_month(text: str, language: str, today: date) -> tuple[int, int] | No
         return int(year_written.group(1)), month
     year = today.year if month <= today.month else today.year - 1
     return year, month
-
-
-def _shift(year: int, month: int, months: int) -> tuple[int, int]:
-    index = year * 12 + (month - 1) + months
-    return index // 12, index % 12 + 1

@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.billing.backend import NotAllowed, NotFound
+from bot.billing.clock import Clock, aware, utc_now
+from bot.billing.sql.mappers import Row
 from bot.billing.sql.schema import agent_sessions, agents
-from bot.handoff import db
+from bot.billing.sql.transactions import read, write
 from bot.handoff.passwords import hash_password
 
 AGENT = "agent"
@@ -43,7 +44,7 @@ def normalize_username(username: str) -> str:
     return username.strip().lower()
 
 
-def agent_of(row: Any) -> Agent:
+def agent_of(row: Row) -> Agent:
     return Agent(
         id=row.id,
         username=row.username,
@@ -55,12 +56,17 @@ def agent_of(row: Any) -> Agent:
     )
 
 
-def agent_row(conn: Connection, agent_id: int, *, active: bool = False) -> Any:
+def agent_row(conn: Connection, agent_id: int, *, active: bool = False) -> Row:
     """The agent's row; NotFound when there is none (or, with `active`, when it is deactivated)."""
     row = conn.execute(select(agents).where(agents.c.id == agent_id)).first()
     if row is None or (active and not row.active):
         raise NotFound("agent")
     return row
+
+
+def agent_row_named(conn: Connection, username: str) -> Row | None:
+    """The row of the agent of this (normalized) username, if any."""
+    return conn.execute(select(agents).where(agents.c.username == username)).first()
 
 
 def revoke_sessions(conn: Connection, agent_id: int, now: datetime) -> None:
@@ -72,7 +78,7 @@ def revoke_sessions(conn: Connection, agent_id: int, now: datetime) -> None:
 
 
 class AgentDirectory:
-    def __init__(self, engine: Engine, clock: db.Clock = db.utc_now) -> None:
+    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
         self._engine = engine
         self._clock = clock
 
@@ -91,11 +97,9 @@ class AgentDirectory:
         if language not in CONSOLE_LANGUAGES:
             raise ValueError(f"language must be one of {', '.join(CONSOLE_LANGUAGES)}")
         password_hash = hash_password(password)
-        now = db.now_of(self._clock)
+        now = aware(self._clock())
 
         def work(conn: Connection) -> Agent:
-            if conn.execute(select(agents.c.id).where(agents.c.username == name)).first() is not None:
-                raise NotAllowed("username_taken")
             inserted = conn.execute(
                 insert(agents).values(
                     username=name,
@@ -112,24 +116,22 @@ class AgentDirectory:
             return agent_of(agent_row(conn, inserted.inserted_primary_key[0]))
 
         try:
-            return db.write(self._engine, work)
-        except IntegrityError as error:  # created concurrently under the same name
+            return write(self._engine, work)
+        except IntegrityError as error:  # the unique username: taken before, or concurrently
             raise NotAllowed("username_taken") from error
 
     def get_agent(self, agent_id: int) -> Agent:
-        return db.read(self._engine, lambda conn: agent_of(agent_row(conn, agent_id)))
+        return read(self._engine, lambda conn: agent_of(agent_row(conn, agent_id)))
 
     def find_agent(self, username: str) -> Agent | None:
-        name = normalize_username(username)
-
         def work(conn: Connection) -> Agent | None:
-            row = conn.execute(select(agents).where(agents.c.username == name)).first()
+            row = agent_row_named(conn, normalize_username(username))
             return None if row is None else agent_of(row)
 
-        return db.read(self._engine, work)
+        return read(self._engine, work)
 
     def list_agents(self) -> list[Agent]:
-        return db.read(
+        return read(
             self._engine,
             lambda conn: [agent_of(row) for row in conn.execute(select(agents).order_by(agents.c.username))],
         )
@@ -137,28 +139,28 @@ class AgentDirectory:
     def set_password(self, agent_id: int, password: str) -> None:
         """A new password (ValueError if too short) ends the agent's sessions and lifts a lock."""
         password_hash = hash_password(password)
-        now = db.now_of(self._clock)
+        now = aware(self._clock())
 
         def work(conn: Connection) -> None:
-            agent_row(conn, agent_id)
-            conn.execute(
+            changed = conn.execute(
                 update(agents)
                 .where(agents.c.id == agent_id)
                 .values(password_hash=password_hash, failed_logins=0, locked_until=None)
-            )
+            ).rowcount
+            if changed != 1:
+                raise NotFound("agent")
             revoke_sessions(conn, agent_id, now)
 
-        db.write(self._engine, work)
+        write(self._engine, work)
 
     def deactivate(self, agent_id: int) -> Agent:
         """The agent can no longer sign in and their sessions end; their tickets stay assigned (a supervisor
         transfers them)."""
-        now = db.now_of(self._clock)
+        now = aware(self._clock())
 
         def work(conn: Connection) -> Agent:
-            agent_row(conn, agent_id)
             conn.execute(update(agents).where(agents.c.id == agent_id).values(active=False))
             revoke_sessions(conn, agent_id, now)
-            return agent_of(agent_row(conn, agent_id))
+            return agent_of(agent_row(conn, agent_id))  # NotFound (nothing changed) for an unknown agent
 
-        return db.write(self._engine, work)
+        return write(self._engine, work)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from bot.billing.backend import NotAllowed
-from bot.handoff import db
+from bot.billing.clock import Clock, utc_now
 from bot.handoff.agents import AGENT, SUPERVISOR, AgentDirectory
 
 log = logging.getLogger(__name__)
@@ -45,10 +45,11 @@ def demo_password() -> str:
     return DEFAULT_DEMO_PASSWORD
 
 
-def seed_demo_agents(engine: Engine, clock: db.Clock = db.utc_now, password: str | None = None) -> list[str]:
+def seed_demo_agents(engine: Engine, clock: Clock = utc_now, password: str | None = None) -> list[str]:
     """Creates the demo agents that do not exist yet (idempotent); returns the usernames created."""
     directory = AgentDirectory(engine, clock)
-    missing = [agent for agent in DEMO_AGENTS if directory.find_agent(agent.username) is None]
+    existing = {agent.username for agent in directory.list_agents()}
+    missing = [agent for agent in DEMO_AGENTS if agent.username not in existing]
     if not missing:
         return []
     secret = password if password is not None else demo_password()

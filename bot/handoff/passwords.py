@@ -58,12 +58,13 @@ def _parse(stored: str) -> tuple[int, int, int, bytes, bytes] | None:
 
 def verify_password(password: str, stored: str) -> bool:
     """Whether `password` matches the stored hash; compared in constant time. A malformed hash never
-    matches."""
+    matches; a password longer than MAX_LENGTH never matches either, after the same work as any other."""
     parsed = _parse(stored)
-    if parsed is None or len(password) > MAX_LENGTH:
+    if parsed is None:
         return False
     n, r, p, salt, expected = parsed
-    return hmac.compare_digest(_scrypt(password, salt, n, r, p, len(expected)), expected)
+    same = hmac.compare_digest(_scrypt(password[:MAX_LENGTH], salt, n, r, p, len(expected)), expected)
+    return same and len(password) <= MAX_LENGTH
 
 
 def needs_rehash(stored: str) -> bool:

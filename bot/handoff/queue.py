@@ -1,8 +1,9 @@
 """The queue of handed-off tickets and their handling by agents, with an audit trail (`ticket_events`).
 
-Every change is one conditional UPDATE on the ticket's expected state: of two agents claiming the same
-ticket at once, exactly one changes a row; the other gets NotAllowed("ticket_taken"). Refusals are
-`NotFound("ticket"|"agent")`, `NotAllowed(reason)` with a stable reason, or `Forbidden("supervisor")`.
+Every change of a ticket's status or assignee is one conditional UPDATE on its expected state: of two
+agents claiming the same ticket at once, exactly one changes a row; the other gets
+NotAllowed("ticket_taken"). Refusals are `NotFound("ticket"|"agent")`, `NotAllowed(reason)` with a stable
+reason, or `Forbidden("supervisor")`.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from bot.billing.backend import NotAllowed, NotFound
+from bot.billing.clock import Clock, aware, utc_now
 from bot.billing.models import Ticket, TicketEventKind, TicketStatus
 from bot.billing.references import parse_reference
 from bot.billing.sql import mappers
+from bot.billing.sql.mappers import Row
 from bot.billing.sql.schema import agents, ticket_events, tickets
-from bot.billing.sql.tickets import add_event
-from bot.handoff import db
+from bot.billing.sql.tickets import add_event, ticket_row
+from bot.billing.sql.transactions import read, write
+from bot.billing.sql.writes import without_nul
 from bot.handoff.agents import SUPERVISOR, Agent, agent_row
 from bot.handoff.errors import Forbidden
 
@@ -53,7 +57,7 @@ def _waiting_clause() -> Any:
 
 
 def _text(text: str) -> str:
-    cleaned = text.replace("\x00", "").strip()
+    cleaned = without_nul(text).strip()
     if not cleaned:
         raise NotAllowed("empty_text")
     if len(cleaned) > MAX_TEXT:
@@ -62,14 +66,14 @@ def _text(text: str) -> str:
 
 
 class TicketQueue:
-    def __init__(self, engine: Engine, clock: db.Clock = db.utc_now) -> None:
+    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
         self._engine = engine
         self._clock = clock
 
     # -- reading ----------------------------------------------------------------------------------
     def waiting(self, language: str | None = None) -> list[WaitingTicket]:
         """Open tickets nobody handles yet, oldest first (optionally of one conversation language)."""
-        now = db.now_of(self._clock)
+        now = aware(self._clock())
         query = select(tickets).where(_waiting_clause())
         if language is not None:
             query = query.where(tickets.c.language == language)
@@ -79,13 +83,13 @@ class TicketQueue:
             found = [mappers.ticket(row) for row in conn.execute(query)]
             return [WaitingTicket(ticket, max(now - ticket.created_at, timedelta(0))) for ticket in found]
 
-        return db.read(self._engine, work)
+        return read(self._engine, work)
 
     def position(self, reference: str) -> int | None:
         """1-based place of the ticket among all waiting tickets; None when it is not waiting."""
 
         def work(conn: Connection) -> int | None:
-            row = self._ticket_row(conn, reference)
+            row = ticket_row(conn, reference)
             if row.status != OPEN or row.assigned_agent_id is not None:
                 return None
             ahead = conn.execute(
@@ -101,14 +105,14 @@ class TicketQueue:
             ).scalar_one()
             return int(ahead) + 1
 
-        return db.read(self._engine, work)
+        return read(self._engine, work)
 
     def get(self, reference: str) -> Ticket:
-        return db.read(self._engine, lambda conn: mappers.ticket(self._ticket_row(conn, reference)))
+        return read(self._engine, lambda conn: mappers.ticket(ticket_row(conn, reference)))
 
     def events(self, reference: str) -> list[TicketEvent]:
         def work(conn: Connection) -> list[TicketEvent]:
-            row = self._ticket_row(conn, reference)
+            row = ticket_row(conn, reference)
             rows = conn.execute(
                 select(ticket_events, agents.c.username)
                 .outerjoin(agents, agents.c.id == ticket_events.c.agent_id)
@@ -120,7 +124,7 @@ class TicketQueue:
                 for r in rows
             ]
 
-        return db.read(self._engine, work)
+        return read(self._engine, work)
 
     def mine(self, agent: Agent) -> list[Ticket]:
         """The tickets the agent is handling, claimed first first."""
@@ -130,14 +134,13 @@ class TicketQueue:
             .order_by(tickets.c.claimed_at, tickets.c.id)
             .limit(MAX_LIST)
         )
-        return db.read(self._engine, lambda conn: [mappers.ticket(row) for row in conn.execute(query)])
+        return read(self._engine, lambda conn: [mappers.ticket(row) for row in conn.execute(query)])
 
     # -- taking tickets ---------------------------------------------------------------------------
     def claim(self, reference: str, agent: Agent) -> Ticket:
         """The agent takes a waiting ticket; NotAllowed("ticket_taken") when someone else was first,
         NotAllowed("ticket_closed") when it is resolved or cancelled."""
-        now = db.now_of(self._clock)
-
+        now = aware(self._clock())
         wanted = parse_reference(reference)
         if wanted is None:
             raise NotFound("ticket")
@@ -151,97 +154,72 @@ class TicketQueue:
                 .where(tickets.c.reference == wanted, _waiting_clause(), active_agent.exists())
                 .values(status=IN_PROGRESS, assigned_agent_id=agent.id, claimed_at=now, updated_at=now)
             ).rowcount
-            row = self._ticket_row(conn, wanted)
+            row = ticket_row(conn, wanted)
             if changed != 1:
                 agent_row(conn, agent.id, active=True)
-                self._refuse_closed(row)
+                _refuse_closed(row)
                 raise NotAllowed("ticket_taken")
             add_event(conn, row.id, TicketEventKind.CLAIMED, now, agent_id=agent.id)
             return mappers.ticket(row)
 
-        return db.write(self._engine, work)
+        return write(self._engine, work)
 
     def assign(self, reference: str, to_agent: Agent, by_supervisor: Agent) -> Ticket:
         """A supervisor gives a waiting or handled ticket to an agent."""
-        now = db.now_of(self._clock)
+        now = aware(self._clock())
 
         def work(conn: Connection) -> Ticket:
             supervisor = agent_row(conn, by_supervisor.id, active=True)
             if supervisor.role != SUPERVISOR:
                 raise Forbidden(SUPERVISOR)
             target = agent_row(conn, to_agent.id, active=True)
-            row = self._ticket_row(conn, reference, lock=True)
-            self._refuse_closed(row)
-            if row.assigned_agent_id == target.id:
-                raise NotAllowed("already_assigned")
-            self._move(conn, row, target.id, now)
-            add_event(
-                conn, row.id, TicketEventKind.ASSIGNED, now, agent_id=supervisor.id, text=target.username
-            )
-            return mappers.ticket(self._ticket_row(conn, reference))
+            row = ticket_row(conn, reference, lock=True)
+            _refuse_closed(row)
+            return _move(conn, row, target, now, TicketEventKind.ASSIGNED, by=supervisor.id)
 
-        return db.write(self._engine, work)
+        return write(self._engine, work)
 
     def transfer(self, reference: str, from_agent: Agent, to_agent: Agent) -> Ticket:
         """The agent handling a ticket (or a supervisor) hands it to another agent."""
-        now = db.now_of(self._clock)
+        now = aware(self._clock())
 
         def work(conn: Connection) -> Ticket:
-            actor = agent_row(conn, from_agent.id, active=True)
             target = agent_row(conn, to_agent.id, active=True)
-            row = self._ticket_row(conn, reference, lock=True)
-            self._refuse_closed(row)
-            if row.status != IN_PROGRESS:
-                raise NotAllowed("ticket_not_claimed")
-            self._require_handler(row, actor)
-            if row.assigned_agent_id == target.id:
-                raise NotAllowed("already_assigned")
-            self._move(conn, row, target.id, now)
-            add_event(conn, row.id, TicketEventKind.TRANSFERRED, now, agent_id=actor.id, text=target.username)
-            return mappers.ticket(self._ticket_row(conn, reference))
+            actor, row = _handled(conn, reference, from_agent)
+            return _move(conn, row, target, now, TicketEventKind.TRANSFERRED, by=actor.id)
 
-        return db.write(self._engine, work)
+        return write(self._engine, work)
 
     # -- working on a ticket ----------------------------------------------------------------------
     def add_note(self, reference: str, agent: Agent, text: str) -> None:
         """An internal note (never shown to the customer), by any active agent, on any ticket."""
-        now = db.now_of(self._clock)
+        now = aware(self._clock())
         note = _text(text)
 
         def work(conn: Connection) -> None:
             actor = agent_row(conn, agent.id, active=True)
-            row = self._ticket_row(conn, reference)
+            row = ticket_row(conn, reference)
             add_event(conn, row.id, TicketEventKind.NOTE, now, agent_id=actor.id, text=note)
 
-        db.write(self._engine, work)
+        write(self._engine, work)
 
     def record_reply(self, reference: str, agent: Agent, text: str) -> None:
         """What the handling agent (or a supervisor) answered the customer."""
-        now = db.now_of(self._clock)
+        now = aware(self._clock())
         reply = _text(text)
 
         def work(conn: Connection) -> None:
-            actor = agent_row(conn, agent.id, active=True)
-            row = self._ticket_row(conn, reference)
-            self._refuse_closed(row)
-            if row.status != IN_PROGRESS:
-                raise NotAllowed("ticket_not_claimed")
-            self._require_handler(row, actor)
+            actor, row = _handled(conn, reference, agent)
             conn.execute(update(tickets).where(tickets.c.id == row.id).values(updated_at=now))
             add_event(conn, row.id, TicketEventKind.REPLY, now, agent_id=actor.id, text=reply)
 
-        db.write(self._engine, work)
+        write(self._engine, work)
 
     def resolve(self, reference: str, agent: Agent) -> Ticket:
-        now = db.now_of(self._clock)
+        now = aware(self._clock())
 
         def work(conn: Connection) -> Ticket:
-            actor = agent_row(conn, agent.id, active=True)
-            row = self._ticket_row(conn, reference, lock=True)
-            self._refuse_closed(row)
-            if row.status != IN_PROGRESS:
-                raise NotAllowed("ticket_not_claimed")
-            self._require_handler(row, actor)
+            actor, row = _handled(conn, reference, agent)
             changed = conn.execute(
                 update(tickets)
                 .where(tickets.c.id == row.id, tickets.c.status == IN_PROGRESS)
@@ -250,17 +228,17 @@ class TicketQueue:
             if changed != 1:
                 raise NotAllowed("ticket_closed")
             add_event(conn, row.id, TicketEventKind.RESOLVED, now, agent_id=actor.id)
-            return mappers.ticket(self._ticket_row(conn, reference))
+            return mappers.ticket(ticket_row(conn, reference))
 
-        return db.write(self._engine, work)
+        return write(self._engine, work)
 
     # -- the customer's side ----------------------------------------------------------------------
     def cancel(self, reference: str) -> Ticket:
         """The customer calls the handoff off, only while no agent has it (NotAllowed("ticket_not_open"))."""
-        now = db.now_of(self._clock)
+        now = aware(self._clock())
 
         def work(conn: Connection) -> Ticket:
-            row = self._ticket_row(conn, reference, lock=True)
+            row = ticket_row(conn, reference, lock=True)
             changed = conn.execute(
                 update(tickets)
                 .where(tickets.c.id == row.id, _waiting_clause())
@@ -269,19 +247,19 @@ class TicketQueue:
             if changed != 1:
                 raise NotAllowed("ticket_not_open")
             add_event(conn, row.id, TicketEventKind.CANCELLED, now)
-            return mappers.ticket(self._ticket_row(conn, reference))
+            return mappers.ticket(ticket_row(conn, reference))
 
-        return db.write(self._engine, work)
+        return write(self._engine, work)
 
     def rate(self, reference: str, score: int) -> Ticket:
         """The customer's satisfaction, 1 to 5, once, on a resolved ticket: NotAllowed("invalid_score"),
         ("ticket_not_resolved") or ("already_rated")."""
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
             raise NotAllowed("invalid_score")
-        now = db.now_of(self._clock)
+        now = aware(self._clock())
 
         def work(conn: Connection) -> Ticket:
-            row = self._ticket_row(conn, reference, lock=True)
+            row = ticket_row(conn, reference, lock=True)
             if row.status != TicketStatus.RESOLVED.value:
                 raise NotAllowed("ticket_not_resolved")
             changed = conn.execute(
@@ -292,51 +270,49 @@ class TicketQueue:
             if changed != 1:
                 raise NotAllowed("already_rated")
             add_event(conn, row.id, TicketEventKind.RATED, now, text=str(score))
-            return mappers.ticket(self._ticket_row(conn, reference))
+            return mappers.ticket(ticket_row(conn, reference))
 
-        return db.write(self._engine, work)
+        return write(self._engine, work)
 
-    # -- helpers ----------------------------------------------------------------------------------
-    @staticmethod
-    def _ticket_row(conn: Connection, reference: str, *, lock: bool = False) -> Any:
-        wanted = parse_reference(reference)
-        if wanted is None:
-            raise NotFound("ticket")
-        query = select(tickets).where(tickets.c.reference == wanted)
-        if lock:
-            query = query.with_for_update()  # PostgreSQL: concurrent changes wait; SQLite: ignored
-        row = conn.execute(query).first()
-        if row is None:
-            raise NotFound("ticket")
-        return row
 
-    @staticmethod
-    def _refuse_closed(row: Any) -> None:
-        if row.status in (TicketStatus.RESOLVED.value, TicketStatus.CANCELLED.value):
-            raise NotAllowed("ticket_closed")
+def _refuse_closed(row: Row) -> None:
+    if row.status in (TicketStatus.RESOLVED.value, TicketStatus.CANCELLED.value):
+        raise NotAllowed("ticket_closed")
 
-    @staticmethod
-    def _require_handler(row: Any, actor: Any) -> None:
-        if row.assigned_agent_id != actor.id and actor.role != SUPERVISOR:
-            raise NotAllowed("not_assignee")
 
-    @staticmethod
-    def _move(conn: Connection, row: Any, target_id: int, now: datetime) -> None:
-        """Gives the ticket to `target_id` if it is still as read (else NotAllowed("ticket_taken"))."""
-        expected = (
-            tickets.c.assigned_agent_id.is_(None)
-            if row.assigned_agent_id is None
-            else tickets.c.assigned_agent_id == row.assigned_agent_id
+def _handled(conn: Connection, reference: str, agent: Agent) -> tuple[Row, Row]:
+    """The rows of the active agent and of the ticket, locked, that they may work on: claimed and theirs
+    (a supervisor may work on anyone's)."""
+    actor = agent_row(conn, agent.id, active=True)
+    row = ticket_row(conn, reference, lock=True)
+    _refuse_closed(row)
+    if row.status != IN_PROGRESS:
+        raise NotAllowed("ticket_not_claimed")
+    if row.assigned_agent_id != actor.id and actor.role != SUPERVISOR:
+        raise NotAllowed("not_assignee")
+    return actor, row
+
+
+def _move(
+    conn: Connection, row: Row, target: Row, now: datetime, kind: TicketEventKind, *, by: int
+) -> Ticket:
+    """Gives the ticket to `target` if it is still as read (else NotAllowed("ticket_taken")), with the
+    event `kind` by agent `by` naming the target."""
+    if row.assigned_agent_id == target.id:
+        raise NotAllowed("already_assigned")
+    expected = (
+        tickets.c.assigned_agent_id.is_(None)
+        if row.assigned_agent_id is None
+        else tickets.c.assigned_agent_id == row.assigned_agent_id
+    )
+    changed = conn.execute(
+        update(tickets)
+        .where(tickets.c.id == row.id, tickets.c.status == row.status, expected)
+        .values(
+            status=IN_PROGRESS, assigned_agent_id=target.id, claimed_at=row.claimed_at or now, updated_at=now
         )
-        changed = conn.execute(
-            update(tickets)
-            .where(tickets.c.id == row.id, tickets.c.status == row.status, expected)
-            .values(
-                status=IN_PROGRESS,
-                assigned_agent_id=target_id,
-                claimed_at=row.claimed_at or now,
-                updated_at=now,
-            )
-        ).rowcount
-        if changed != 1:
-            raise NotAllowed("ticket_taken")
+    ).rowcount
+    if changed != 1:
+        raise NotAllowed("ticket_taken")
+    add_event(conn, row.id, kind, now, agent_id=by, text=target.username)
+    return mappers.ticket(ticket_row(conn, row.reference))

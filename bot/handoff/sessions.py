@@ -17,11 +17,20 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from bot.billing.clock import Clock, aware, utc_now
 from bot.billing.sql.schema import agent_sessions, agents
-from bot.handoff import db
-from bot.handoff.agents import ROLES, SUPERVISOR, Agent, agent_of, agent_row, normalize_username
+from bot.billing.sql.transactions import read, write
+from bot.handoff.agents import (
+    ROLES,
+    SUPERVISOR,
+    Agent,
+    agent_of,
+    agent_row,
+    agent_row_named,
+    normalize_username,
+)
 from bot.handoff.errors import Forbidden
-from bot.handoff.passwords import MAX_LENGTH, dummy_hash, hash_password, needs_rehash, verify_password
+from bot.handoff.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +71,7 @@ class ConsoleAuth:
     def __init__(
         self,
         engine: Engine,
-        clock: db.Clock = db.utc_now,
+        clock: Clock = utc_now,
         *,
         idle_minutes: int = 30,
         absolute_hours: int = 12,
@@ -80,13 +89,11 @@ class ConsoleAuth:
 
     # -- login ------------------------------------------------------------------------------------
     def login(self, username: str, password: str) -> LoginResult:
-        now = db.now_of(self._clock)
+        now = aware(self._clock())
         name = normalize_username(username)[:64]
-        row = db.read(self._engine, lambda conn: self._agent_by_name(conn, name))
+        row = read(self._engine, lambda conn: agent_row_named(conn, name))
         # Always one scrypt check, whether or not the agent exists, so both answers take the same time.
-        matches = verify_password(
-            password[:MAX_LENGTH], row.password_hash if row is not None else dummy_hash()
-        )
+        matches = verify_password(password, row.password_hash if row is not None else dummy_hash())
         if row is None:
             log.info("console login refused", extra={"reason": "unknown_username"})
             return FAILED
@@ -95,13 +102,13 @@ class ConsoleAuth:
             log.info("console login refused", extra={"agent_id": row.id, "reason": "inactive_or_locked"})
             return FAILED
         if not matches:
-            db.write(self._engine, lambda conn: self._count_failure(conn, row.id, now))
+            write(self._engine, lambda conn: self._count_failure(conn, row.id, now))
             return FAILED
         rehash = hash_password(password) if needs_rehash(row.password_hash) else None
         token, csrf = secrets.token_urlsafe(TOKEN_BYTES), secrets.token_urlsafe(TOKEN_BYTES)
         expires_at = now + self._absolute
 
-        def work(conn: Connection) -> Agent:
+        def work(conn: Connection) -> None:
             changes: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
             if rehash is not None:
                 changes["password_hash"] = rehash
@@ -117,15 +124,11 @@ class ConsoleAuth:
                     revoked_at=None,
                 )
             )
-            return agent_of(conn.execute(select(agents).where(agents.c.id == row.id)).one())
 
-        agent = db.write(self._engine, work)
+        write(self._engine, work)
+        agent = agent_of(row)  # the update changed none of an Agent's fields
         log.info("console login", extra={"agent_id": agent.id})
         return LoginResult(ok=True, agent=agent, token=token, csrf_token=csrf, expires_at=expires_at)
-
-    @staticmethod
-    def _agent_by_name(conn: Connection, name: str) -> Any:
-        return conn.execute(select(agents).where(agents.c.username == name)).first()
 
     def _count_failure(self, conn: Connection, agent_id: int, now: datetime) -> None:
         # Counted in the database (failed_logins + 1), so concurrent attempts all count.
@@ -147,7 +150,7 @@ class ConsoleAuth:
         (idle or absolute) or when the agent was deactivated."""
         if not token or len(token) > _MAX_TOKEN:
             return None
-        now = db.now_of(self._clock)
+        now = aware(self._clock())
         digest = token_digest(token)
 
         def work(conn: Connection) -> AgentSession | None:
@@ -176,7 +179,7 @@ class ConsoleAuth:
                 csrf_token_sha256=found.csrf_token_sha256,
             )
 
-        return db.write(self._engine, work)
+        return write(self._engine, work)
 
     @staticmethod
     def check_csrf(session: AgentSession, token: str | None) -> bool:
@@ -188,8 +191,8 @@ class ConsoleAuth:
     def logout(self, token: str) -> None:
         if not token or len(token) > _MAX_TOKEN:
             return
-        now = db.now_of(self._clock)
-        db.write(
+        now = aware(self._clock())
+        write(
             self._engine,
             lambda conn: conn.execute(
                 update(agent_sessions)

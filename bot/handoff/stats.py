@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection, Engine
 
+from bot.billing.clock import Clock, aware, utc_now
 from bot.billing.sql.schema import tickets
-from bot.handoff import db
+from bot.billing.sql.transactions import read
 
 MAX_DAYS = 366
 
@@ -30,7 +31,7 @@ class DayStats:
 
 
 class HandoffStats:
-    def __init__(self, engine: Engine, clock: db.Clock = db.utc_now, timezone: str = "UTC") -> None:
+    def __init__(self, engine: Engine, clock: Clock = utc_now, timezone: str = "UTC") -> None:
         self._engine = engine
         self._clock = clock
         self._zone: tzinfo = ZoneInfo(timezone)
@@ -39,7 +40,7 @@ class HandoffStats:
         """The last `days` days (today included, in the configured time zone), oldest first."""
         if not 1 <= days <= MAX_DAYS:
             raise ValueError(f"days must be between 1 and {MAX_DAYS}")
-        today = db.now_of(self._clock).astimezone(self._zone).date()
+        today = aware(self._clock()).astimezone(self._zone).date()
         first = today - timedelta(days=days - 1)
         start = datetime.combine(first, time(0), self._zone)
 
@@ -51,7 +52,7 @@ class HandoffStats:
             )
             return [(r.created_at, r.claimed_at, r.resolved_at, r.satisfaction) for r in rows]
 
-        rows = db.read(self._engine, work)
+        rows = read(self._engine, work)
         created: dict[date, int] = {}
         resolved: dict[date, int] = {}
         waits: dict[date, list[float]] = {}

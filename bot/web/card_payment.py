@@ -19,9 +19,9 @@ from bot import i18n
 from bot.billing.backend import BillingBackend, NotAllowed, NotFound
 from bot.billing.models import PaymentMethodKind, PaymentRequest, PaymentRequestStatus
 from bot.web.context import Portal
-from bot.web.forms import field
+from bot.web.forms import typed_card
 from bot.web.pages import local_moment, not_found, render, visitor_language
-from bot.web.payment_details import CardInput, InvalidDetails, check_card, keepable_expiry, keepable_holder
+from bot.web.payment_details import InvalidDetails, check_card, keepable_expiry, keepable_holder
 
 logger = logging.getLogger("bot.web.card_payment")
 DEMO_PROVIDER_PREFIX = "demo-"
@@ -84,7 +84,8 @@ def blueprint(portal: Portal) -> Blueprint:
     routes = Blueprint("card_payment")
 
     async def find(request: Request, reference: str) -> Payable | HTTPResponse:
-        """The card request behind the page, or the 404 page (unknown, expired, not a card request)."""
+        """The card request still to pay, or the page shown instead: the 404 page (unknown, expired, not
+        a card request) or the already-paid page."""
         try:
             payable = await portal.call(load, portal.backend, reference)
         except NotFound:
@@ -92,31 +93,22 @@ def blueprint(portal: Portal) -> Blueprint:
         unpayable = payable.request.status is PaymentRequestStatus.EXPIRED
         if unpayable or payable.request.method is not PaymentMethodKind.CARD:
             return not_found(payable.language, "payment")
+        if payable.request.status is PaymentRequestStatus.PAID:
+            return paid_page(payable, just_paid=False)
         return payable
 
     @routes.get("/pay/<reference:str>")
     async def pay_page(request: Request, reference: str) -> HTTPResponse:
         found = await find(request, reference)
-        if isinstance(found, HTTPResponse):
-            return found
-        if found.request.status is PaymentRequestStatus.PAID:
-            return paid_page(found, just_paid=False)
-        return form_page(found)
+        return found if isinstance(found, HTTPResponse) else form_page(found)
 
     @routes.post("/pay/<reference:str>")
     async def pay(request: Request, reference: str) -> HTTPResponse:
         found = await find(request, reference)
         if isinstance(found, HTTPResponse):
             return found
-        if found.request.status is PaymentRequestStatus.PAID:
-            return paid_page(found, just_paid=False)
         now = portal.now()
-        typed = CardInput(
-            field(request, "holder"),
-            field(request, "number"),
-            field(request, "expiry"),
-            field(request, "cvv"),
-        )
+        typed = typed_card(request)
         try:
             check_card(typed, now.astimezone(ZoneInfo(found.timezone)).date())
         except InvalidDetails as invalid:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sanic import Request
 
-from bot.web.payment_details import MAX_FIELD_LENGTH
+from bot.web.payment_details import MAX_FIELD_LENGTH, CardInput
 
 
 def field(request: Request, name: str) -> str:
@@ -14,3 +14,10 @@ def field(request: Request, name: str) -> str:
     if not isinstance(value, str) or len(value) > MAX_FIELD_LENGTH:
         return ""
     return value
+
+
+def typed_card(request: Request) -> CardInput:
+    """The card fields of a posted form (`_card_fields.html`), as typed."""
+    return CardInput(
+        field(request, "holder"), field(request, "number"), field(request, "expiry"), field(request, "cvv")
+    )

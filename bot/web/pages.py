@@ -8,7 +8,6 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_time
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sanic import Request
 from sanic.response import HTTPResponse, html
@@ -76,7 +75,7 @@ def local_moment(instant: datetime, timezone: str, language: str) -> dict[str, s
     local = instant.astimezone(ZoneInfo(timezone))
     return {
         "day": i18n.format_day(local.date(), language),
-        "time": format_time(local, "HH:mm", locale=i18n.BABEL_LOCALES[language]),
+        "time": i18n.format_clock_time(local, language),
     }
 
 

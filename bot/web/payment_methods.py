@@ -1,5 +1,6 @@
-"""`GET`/`POST /secure/payment-method/<token>`: the single-use page where a customer adds a card or, in
-France or Portugal, a SEPA direct debit, which becomes their default payment method.
+"""`GET`/`POST /secure/payment-method/<token>`: the single-use page where a customer adds a card or,
+where their country keeps one on file (France, Portugal), a SEPA direct debit, which becomes their
+default payment method.
 
 Viewing the page leaves the link usable; a valid submission uses it up and adds the method in one
 transaction. Only the brand and last four digits (or the IBAN's country, check digits and last four),
@@ -19,10 +20,9 @@ from sanic.response import HTTPResponse
 from bot.billing.backend import BillingBackend, NotAllowed, NotFound
 from bot.billing.models import NewPaymentMethod, PaymentMethodKind
 from bot.web.context import Portal
-from bot.web.forms import field
+from bot.web.forms import field, typed_card
 from bot.web.pages import not_found, portal_text, render, visitor_language
 from bot.web.payment_details import (
-    CardInput,
     InvalidDetails,
     check_card,
     check_iban,
@@ -32,7 +32,6 @@ from bot.web.payment_details import (
 )
 
 logger = logging.getLogger("bot.web.payment_methods")
-SEPA_COUNTRIES = frozenset({"FR", "PT"})  # euro customers: the page offers a direct debit
 CARD, SEPA = PaymentMethodKind.CARD.value, PaymentMethodKind.SEPA_DEBIT.value
 
 
@@ -40,19 +39,19 @@ CARD, SEPA = PaymentMethodKind.CARD.value, PaymentMethodKind.SEPA_DEBIT.value
 class Owner:
     customer_id: int
     language: str
-    country: str
     timezone: str
-
-    @property
-    def offers_sepa(self) -> bool:
-        return self.country in SEPA_COUNTRIES
+    offers_sepa: bool  # the country keeps SEPA debits on file (CountryPolicy.methods_on_file)
 
 
 def load_owner(backend: BillingBackend, token: str, now: datetime) -> Owner:
     customer_id = backend.check_payment_method_link(token, now)
     customer = backend.get_customer(customer_id)
+    policy = backend.customer_policy(customer_id)
     return Owner(
-        customer_id, customer.language, customer.country, backend.customer_policy(customer_id).timezone
+        customer_id,
+        customer.language,
+        policy.timezone,
+        offers_sepa=PaymentMethodKind.SEPA_DEBIT in policy.methods_on_file,
     )
 
 
@@ -81,13 +80,7 @@ def new_method(request: Request, owner: Owner, now: datetime) -> NewPaymentMetho
     """The method the form describes, reduced to what may be stored; `InvalidDetails` otherwise."""
     kind = field(request, "kind")
     if kind == CARD:
-        typed = CardInput(
-            field(request, "holder"),
-            field(request, "number"),
-            field(request, "expiry"),
-            field(request, "cvv"),
-        )
-        card = check_card(typed, now.astimezone(ZoneInfo(owner.timezone)).date())
+        card = check_card(typed_card(request), now.astimezone(ZoneInfo(owner.timezone)).date())
         brand = portal_text(owner.language, f"card_brands.{card.brand.value}")
         return NewPaymentMethod(
             PaymentMethodKind.CARD, mask_card(brand, card.last4), card.holder, card.expires

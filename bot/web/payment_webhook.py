@@ -60,7 +60,7 @@ def _text(data: dict[str, Any], name: str) -> str:
 
 def payment_json(payment: Payment, reference: str) -> dict[str, Any]:
     return {
-        "status": "paid",
+        "status": PAID,
         "reference": reference,
         "payment_id": payment.id,
         "amount": str(payment.amount),
@@ -79,9 +79,10 @@ def blueprint(portal: Portal) -> Blueprint:
     @routes.post(PATH)
     async def payment_confirmed(request: Request) -> HTTPResponse:
         body = request.body or b""
-        header = request.headers.get(webhook_signature.SIGNATURE_HEADER.lower())
+        header = request.headers.get(webhook_signature.SIGNATURE_HEADER)  # case-insensitive
+        now = portal.now()
         try:
-            webhook_signature.verify(portal.webhook_secret, body, header, portal.now())
+            webhook_signature.verify(portal.webhook_secret, body, header, now)
         except webhook_signature.StaleSignature:
             logger.warning("portal.webhook_replay_refused")
             return error(401, "stale_signature")
@@ -97,7 +98,7 @@ def blueprint(portal: Portal) -> Blueprint:
                 portal.backend.confirm_payment_request,
                 confirmation.reference,
                 confirmation.provider_reference,
-                portal.now(),
+                now,
             )
         except NotFound:
             return error(404, "unknown_reference")

@@ -11,7 +11,7 @@ import urllib.request
 from datetime import datetime, timezone
 
 from bot.billing import webhook_signature
-from bot.web.payment_webhook import PATH
+from bot.web.payment_webhook import PAID, PATH
 
 TIMEOUT_SECONDS = 10
 SIMULATED_PREFIX = "sim-"
@@ -19,7 +19,7 @@ SIMULATED_PREFIX = "sim-"
 
 def confirmation_body(reference: str, provider_reference: str) -> bytes:
     return json.dumps(
-        {"reference": reference, "provider_reference": provider_reference, "status": "paid"}
+        {"reference": reference, "provider_reference": provider_reference, "status": PAID}
     ).encode("utf-8")
 
 

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.billing import pdf
-from bot.billing.backend import BackendUnavailable, BillingBackend, NotFound
+from bot.billing.backend import BillingBackend, NotFound
+from bot.billing.clock import Clock, aware, utc_now
 from bot.billing.invoice_links import InvoiceLinkSubject, invoice_token, read_invoice_token
 from bot.billing.models import (
     AccountSummary,
@@ -65,6 +64,7 @@ from bot.billing.sql import (
     payments,
     queries,
     tickets,
+    transactions,
     verification,
 )
 from bot.billing.sql.schema import installment_agreements, notas_fiscais, price_adjustments
@@ -72,22 +72,10 @@ from bot.i18n import normalize_language
 from bot.settings import Settings
 
 T = TypeVar("T")
-Clock = Callable[[], datetime]
 
 PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 WRITE_ATTEMPTS = 3
 MAX_LIST = 100
-_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _aware(now: datetime) -> datetime:
-    if now.tzinfo is None:
-        raise ValueError("`now` must be timezone-aware")
-    return now
 
 
 def _bounded(limit: int) -> int:
@@ -105,7 +93,7 @@ class SqlBillingBackend(BillingBackend):
         public_base_url: str,
         policies: Mapping[str, CountryPolicy] | None = None,
         security: SecurityPolicy = DEFAULT_SECURITY,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         link_secret: str | None = None,
         link_minutes: int | None = None,
         collection: Collection | None = None,
@@ -147,23 +135,10 @@ class SqlBillingBackend(BillingBackend):
 
     # -- plumbing ---------------------------------------------------------------------------------
     def _read(self, work: Callable[[Connection], T]) -> T:
-        try:
-            with self._engine.connect() as conn:
-                return work(conn)
-        except _UNAVAILABLE as error:
-            raise BackendUnavailable(str(error)) from error
+        return transactions.read(self._engine, work)
 
     def _write(self, work: Callable[[Connection], T]) -> T:
-        for attempt in range(1, WRITE_ATTEMPTS + 1):
-            try:
-                with self._engine.begin() as conn:
-                    return work(conn)
-            except IntegrityError:
-                if attempt == WRITE_ATTEMPTS:
-                    raise
-            except _UNAVAILABLE as error:
-                raise BackendUnavailable(str(error)) from error
-        raise AssertionError("unreachable")
+        return transactions.write(self._engine, work, attempts=WRITE_ATTEMPTS)
 
     def policy(self, country: str) -> CountryPolicy:
         return policy_for(country, self._policies)
@@ -173,7 +148,7 @@ class SqlBillingBackend(BillingBackend):
 
     # -- customers and identity verification ----------------------------------------------------
     def verify_identity(self, customer_number: str, second_factor: str, now: datetime) -> VerificationResult:
-        now = _aware(now)
+        now = aware(now)
         return self._write(
             lambda conn: verification.verify(conn, customer_number, second_factor, now, self._security)
         )
@@ -192,11 +167,11 @@ class SqlBillingBackend(BillingBackend):
     def update_contact(
         self, customer_id: int, *, email: str | None = None, phone: str | None = None
     ) -> Customer:
-        def work(conn: Connection) -> Customer:
-            contact.update_contact(conn, queries.customer_row(conn, customer_id), email=email, phone=phone)
-            return mappers.customer(queries.customer_row(conn, customer_id))
-
-        return self._write(work)
+        return self._write(
+            lambda conn: contact.update_contact(
+                conn, queries.customer_row(conn, customer_id), email=email, phone=phone
+            )
+        )
 
     def billing_address(self, customer_id: int) -> BillingAddress:
         return self._read(lambda conn: contact.address_of(queries.customer_row(conn, customer_id)))
@@ -271,7 +246,7 @@ class SqlBillingBackend(BillingBackend):
         return self._read(work)
 
     def invoice_link(self, customer_id: int, reference: str, language: str, now: datetime) -> SecureLink:
-        now = _aware(now)
+        now = aware(now)
 
         def work(conn: Connection) -> InvoiceLinkSubject:
             customer = queries.customer_row(conn, customer_id)
@@ -285,13 +260,13 @@ class SqlBillingBackend(BillingBackend):
         return SecureLink(url=f"{self._base_url}/invoices/{token}.pdf", expires_at=expires_at)
 
     def open_invoice_link(self, token: str, now: datetime) -> tuple[bytes, str]:
-        now = _aware(now)
+        now = aware(now)
         subject = read_invoice_token(self._secret, token, now)
         document = self._invoice_pdf(subject.customer_id, subject.reference, subject.language, now.date())
         return document, f"{subject.reference}.pdf"
 
     def send_invoice_email(self, customer_id: int, reference: str, language: str, now: datetime) -> SentEmail:
-        now = _aware(now)
+        now = aware(now)
 
         def work(conn: Connection) -> SentEmail:
             customer = queries.customer_row(conn, customer_id)
@@ -324,7 +299,7 @@ class SqlBillingBackend(BillingBackend):
         provider_reference: str,
         now: datetime,
     ) -> Payment:
-        now = _aware(now)
+        now = aware(now)
         return self._write(
             lambda conn: payments.record_payment(conn, customer_id, amount, method, provider_reference, now)
         )
@@ -339,7 +314,7 @@ class SqlBillingBackend(BillingBackend):
     def create_payment_request(
         self, customer_id: int, amount: Decimal, method: PaymentMethodKind, now: datetime
     ) -> PaymentRequest:
-        now = _aware(now)
+        now = aware(now)
         collection, lifetime = self._collects_with, self._link_lifetime
 
         def work(conn: Connection) -> PaymentRequest:
@@ -363,7 +338,7 @@ class SqlBillingBackend(BillingBackend):
         return self._read(lambda conn: payment_requests.find_request(conn, reference, customer_id, now))
 
     def confirm_payment_request(self, reference: str, provider_reference: str, now: datetime) -> Payment:
-        now = _aware(now)
+        now = aware(now)
         return self._write(
             lambda conn: payment_requests.confirm_request(conn, reference, provider_reference, now)
         )
@@ -376,20 +351,22 @@ class SqlBillingBackend(BillingBackend):
         return self._write(lambda conn: payments.set_default_method(conn, customer_id, method_id))
 
     def create_payment_method_link(self, customer_id: int, now: datetime) -> SecureLink:
-        now = _aware(now)
+        now = aware(now)
         return self._write(
             lambda conn: payments.create_link(conn, customer_id, now, self._base_url, self._security)
         )
 
     def check_payment_method_link(self, token: str, now: datetime) -> int:
-        now = _aware(now)
+        now = aware(now)
         return self._read(lambda conn: payments.check_link(conn, token, now))
 
     def add_payment_method_with_link(
         self, token: str, method: NewPaymentMethod, now: datetime
     ) -> PaymentMethod:
-        now = _aware(now)
-        return self._write(lambda conn: payments.add_method_with_link(conn, token, method, now))
+        now = aware(now)
+        return self._write(
+            lambda conn: payments.add_method_with_link(conn, token, method, now, self._policy_of)
+        )
 
     def set_auto_pay(self, customer_id: int, enabled: bool) -> Subscription:
         def work(conn: Connection) -> Subscription:
@@ -535,7 +512,7 @@ class SqlBillingBackend(BillingBackend):
 
     # -- support tickets --------------------------------------------------------------------------
     def create_ticket(self, ticket: NewTicket, now: datetime) -> Ticket:
-        now = _aware(now)
+        now = aware(now)
         return self._write(lambda conn: tickets.create_ticket(conn, ticket, now))
 
     def get_ticket(self, reference: str, customer_id: int | None) -> Ticket:

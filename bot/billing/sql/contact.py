@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import insert, update
@@ -10,8 +11,8 @@ from sqlalchemy.engine import Connection
 from bot.billing.address import checked_address
 from bot.billing.backend import NotAllowed
 from bot.billing.contact import mask_email, normalize_email, normalize_phone
-from bot.billing.models import BillingAddress, Invoice, SentEmail
-from bot.billing.sql import queries
+from bot.billing.models import BillingAddress, Customer, Invoice, SentEmail
+from bot.billing.sql import mappers, queries
 from bot.billing.sql.schema import customers, email_outbox
 
 INVOICE_EMAIL_SUBJECT = "email.invoice.subject"  # a locale key: the mailer renders it
@@ -20,21 +21,18 @@ QUEUED = "queued"
 
 def update_contact(
     conn: Connection, customer_row: queries.Row, *, email: str | None, phone: str | None
-) -> None:
-    """Both values are checked before either is stored."""
-    values: dict[str, str] = {}
-    if email is not None:
-        normalized_email = normalize_email(email)
-        if normalized_email is None:
-            raise NotAllowed("invalid_email")
-        values["email"] = normalized_email
-    if phone is not None:
-        normalized_phone = normalize_phone(phone, customer_row.country)
-        if normalized_phone is None:
-            raise NotAllowed("invalid_phone")
-        values["phone"] = normalized_phone
-    if values:
-        conn.execute(update(customers).where(customers.c.id == customer_row.id).values(**values))
+) -> Customer:
+    """The customer with the new values; both are checked before either is stored."""
+    new_email = customer_row.email if email is None else normalize_email(email)
+    if new_email is None:
+        raise NotAllowed("invalid_email")
+    new_phone = customer_row.phone if phone is None else normalize_phone(phone, customer_row.country)
+    if new_phone is None:
+        raise NotAllowed("invalid_phone")
+    if email is not None or phone is not None:
+        mine = customers.c.id == customer_row.id
+        conn.execute(update(customers).where(mine).values(email=new_email, phone=new_phone))
+    return replace(mappers.customer(customer_row), email=new_email, phone=new_phone)
 
 
 def address_of(customer_row: queries.Row) -> BillingAddress:

@@ -15,7 +15,6 @@ from bot.billing.policy import CountryPolicy
 from bot.billing.references import parse_reference, payment_request_reference
 from bot.billing.sql import mappers, payments, queries
 from bot.billing.sql.schema import payment_requests
-from bot.billing.sql.schema import payments as payments_table
 
 ZERO = Decimal("0")
 MAX_PROVIDER_REFERENCE = 64
@@ -75,17 +74,13 @@ def confirm_request(conn: Connection, reference: str, provider_reference: str, n
     if row.status == PaymentRequestStatus.PAID.value:
         if row.provider_reference != provider_reference:
             raise NotAllowed("payment_request_already_paid")
-        paid = conn.execute(select(payments_table).where(payments_table.c.id == row.payment_id)).one()
-        return mappers.payment(paid)
+        return payments.payment_of(conn, row.payment_id)
     if now >= row.expires_at:
         raise NotAllowed("payment_request_expired")
-    used = conn.execute(
-        select(payments_table.c.id).where(payments_table.c.provider_reference == provider_reference)
-    ).first()
-    if used is not None:
+    # Any payment already on record with this reference, even the same customer's, is another payment.
+    if payments.payment_with_provider_reference(conn, provider_reference) is not None:
         raise NotAllowed("provider_reference_conflict")
-    # Applied to the oldest open invoices first; lifts a suspension once nothing is overdue.
-    payment = payments.record_payment(
+    payment = payments.apply_new_payment(
         conn, row.customer_id, row.amount, PaymentMethodKind(row.method), provider_reference, now
     )
     conn.execute(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from bot.billing.models import (
     SecureLink,
 )
 from bot.billing.money import quantize
-from bot.billing.policy import SecurityPolicy
+from bot.billing.policy import CountryPolicy, SecurityPolicy
 from bot.billing.sql import accounts, mappers, queries
 from bot.billing.sql.schema import installment_agreements, installments, invoices, payment_method_links
 from bot.billing.sql.schema import payment_methods as methods
@@ -29,7 +30,6 @@ from bot.billing.sql.schema import payments as payments_table
 from bot.billing.sql.writes import allocate, first_invoice_settled, insert_payment
 
 AUTO_PAY_KINDS = (PaymentMethodKind.CARD, PaymentMethodKind.SEPA_DEBIT)
-ADDABLE_KINDS = AUTO_PAY_KINDS  # what the secure page adds; boleto and Pix are paid per request
 AGREEMENT_COMPLETED = "completed"
 _TOKEN_BYTES = 32
 _MAX_MASKED, _MAX_HOLDER = 40, 120  # the columns' sizes
@@ -45,13 +45,31 @@ def record_payment(
     provider_reference: str,
     now: datetime,
 ) -> Payment:
-    existing = conn.execute(
-        select(payments_table).where(payments_table.c.provider_reference == provider_reference)
-    ).first()
+    """Record a payment once per provider reference: the same reference again returns its payment."""
+    existing = payment_with_provider_reference(conn, provider_reference)
     if existing is not None:
         if existing.customer_id != customer_id:
             raise NotAllowed("provider_reference_conflict")
         return mappers.payment(existing)
+    return apply_new_payment(conn, customer_id, amount, method, provider_reference, now)
+
+
+def payment_with_provider_reference(conn: Connection, provider_reference: str) -> queries.Row | None:
+    return conn.execute(
+        select(payments_table).where(payments_table.c.provider_reference == provider_reference)
+    ).first()
+
+
+def apply_new_payment(
+    conn: Connection,
+    customer_id: int,
+    amount: Decimal,
+    method: PaymentMethodKind,
+    provider_reference: str,
+    now: datetime,
+) -> Payment:
+    """Insert a payment whose provider reference is not on record yet and settle the oldest open
+    invoices with it; lifts a suspension once nothing is overdue."""
     customer = queries.customer_row(conn, customer_id)
     amount = quantize(amount, customer.currency)
     if amount <= 0:
@@ -70,6 +88,10 @@ def record_payment(
     allocate(conn, payment_id, amount, open_invoices)
     _complete_paid_agreements(conn, customer_id)
     accounts.reactivate_if_settled(conn, customer, now.date())
+    return payment_of(conn, payment_id)
+
+
+def payment_of(conn: Connection, payment_id: int) -> Payment:
     row = conn.execute(select(payments_table).where(payments_table.c.id == payment_id)).one()
     return mappers.payment(row)
 
@@ -151,14 +173,16 @@ def redeem_link(conn: Connection, token: str, now: datetime) -> int:
     return int(row.customer_id)
 
 
-def check_new_method(method: NewPaymentMethod) -> None:
-    """`NotAllowed("payment_method_invalid")` unless the details are of an addable kind and look like
-    what may be stored: a short masked form, a holder, an MM/YY expiry for a card only."""
+def check_new_method(method: NewPaymentMethod, policy: CountryPolicy) -> None:
+    """`NotAllowed("payment_method_unavailable")` for a kind the customer's country does not keep on
+    file; `NotAllowed("payment_method_invalid")` unless the details look like what may be stored: a
+    short masked form, a holder, an MM/YY expiry for a card only."""
+    if method.kind not in policy.methods_on_file:
+        raise NotAllowed("payment_method_unavailable")
     masked, holder = method.masked.strip(), method.holder.strip()
     card = method.kind is PaymentMethodKind.CARD
     if (
-        method.kind not in ADDABLE_KINDS
-        or not 0 < len(masked) <= _MAX_MASKED
+        not 0 < len(masked) <= _MAX_MASKED
         or "•" not in masked
         or _DIGIT_RUN.search(masked.replace(" ", ""))
         or not 0 < len(holder) <= _MAX_HOLDER
@@ -170,11 +194,16 @@ def check_new_method(method: NewPaymentMethod) -> None:
 
 
 def add_method_with_link(
-    conn: Connection, token: str, method: NewPaymentMethod, now: datetime
+    conn: Connection,
+    token: str,
+    method: NewPaymentMethod,
+    now: datetime,
+    policy_of: Callable[[queries.Row], CountryPolicy],
 ) -> PaymentMethod:
-    """Use up the link and add `method` as the customer's default (a newly added method becomes it)."""
-    check_new_method(method)
+    """Use up the link and add `method` as the customer's default (a newly added method becomes it).
+    Refused in the same transaction, the link stays usable."""
     customer_id = redeem_link(conn, token, now)
+    check_new_method(method, policy_of(queries.customer_row(conn, customer_id)))
     conn.execute(update(methods).where(methods.c.customer_id == customer_id).values(is_default=False))
     method_id = conn.execute(
         insert(methods).values(

@@ -11,6 +11,7 @@ from bot.billing.backend import NotFound
 from bot.billing.models import NewTicket, Ticket, TicketEventKind, TicketStatus
 from bot.billing.references import parse_reference, ticket_reference
 from bot.billing.sql import mappers, queries
+from bot.billing.sql.mappers import Row
 from bot.billing.sql.schema import ticket_events, tickets
 from bot.billing.sql.writes import without_nul
 
@@ -42,13 +43,23 @@ def create_ticket(conn: Connection, ticket: NewTicket, now: datetime) -> Ticket:
 
 def find_ticket(conn: Connection, reference: str, customer_id: int | None) -> Ticket:
     """A customer's ticket is only found with that customer's id; an anonymous one by its reference."""
+    row = ticket_row(conn, reference)
+    if row.customer_id is not None and row.customer_id != customer_id:
+        raise NotFound("ticket")
+    return mappers.ticket(row)
+
+
+def ticket_row(conn: Connection, reference: str, *, lock: bool = False) -> Row:
+    """The ticket's row, whoever it belongs to (NotFound("ticket")); `lock` holds it until the transaction
+    ends (PostgreSQL: concurrent changes wait; SQLite: ignored)."""
     wanted = parse_reference(reference)
     if wanted is None:
         raise NotFound("ticket")
-    row = conn.execute(select(tickets).where(tickets.c.reference == wanted)).first()
-    if row is None or (row.customer_id is not None and row.customer_id != customer_id):
+    query = select(tickets).where(tickets.c.reference == wanted)
+    row = conn.execute(query.with_for_update() if lock else query).first()
+    if row is None:
         raise NotFound("ticket")
-    return mappers.ticket(row)
+    return row
 
 
 def list_tickets(conn: Connection, customer_id: int, limit: int) -> list[Ticket]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -53,12 +54,16 @@ def empty(engine: Engine) -> None:
             conn.execute(table.delete())
 
 
-@pytest.fixture
-def seeded(engine: Engine) -> Engine:
-    """The database holding exactly the demo data of `TODAY`."""
+def reseed(engine: Engine) -> Engine:
+    """`engine`'s database holding exactly the demo data of `TODAY`."""
     empty(engine)
     seed_demo(engine, TODAY)
     return engine
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Engine:
+    return reseed(engine)
 
 
 @pytest.fixture
@@ -71,3 +76,13 @@ def ids(seeded: Engine) -> dict[str, int]:
     """Customer ids by demo customer number."""
     with seeded.connect() as conn:
         return {row.number: row.id for row in conn.execute(select(customers.c.number, customers.c.id))}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def blank_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a database with nothing in it, for migration tests to build up revision by revision."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'blank.db'}"
+        return
+    with fresh_database("billing_migration") as url:
+        yield url

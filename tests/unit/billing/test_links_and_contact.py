@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import stat
+import string
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -48,6 +50,19 @@ def test_malformed_tokens_are_not_found(token: str) -> None:
         read_link(SECRET, "invoice_pdf", token, NOW)
 
 
+def test_only_the_canonical_encoding_is_read() -> None:
+    """The MAC's 32 bytes leave 2 unused bits in the last base64 character: setting one decodes to the
+    same bytes, so only the canonical-encoding check refuses the token."""
+    token = sign_link(SECRET, "invoice_pdf", "12:F202603-0042:fr", LATER)
+    alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
+    twin = token[:-1] + alphabet[alphabet.index(token[-1]) ^ 1]
+    assert base64.urlsafe_b64decode(twin.split(".")[1] + "=") == base64.urlsafe_b64decode(
+        token.split(".")[1] + "="
+    )
+    with pytest.raises(NotFound):
+        read_link(SECRET, "invoice_pdf", twin, NOW)
+
+
 def test_link_arguments_are_checked() -> None:
     with pytest.raises(ValueError):
         sign_link("", "p", "s", LATER)
@@ -76,8 +91,9 @@ def test_invoice_link_subjects() -> None:
     assert read_invoice_token(SECRET, token + ".pdf", NOW) == subject
     with pytest.raises(NotFound):  # a token of another purpose, even with our secret
         read_invoice_token(SECRET, sign_link(SECRET, "payment", subject.encode(), LATER), NOW)
-    with pytest.raises(NotFound):
-        read_invoice_token(SECRET, sign_link(SECRET, "invoice_pdf", "x:y", LATER), NOW)
+    for not_a_subject in ("x:y", "x:F202603-0042:pt", "١٢:F202603-0042:pt"):  # not 3 parts, no ASCII id
+        with pytest.raises(NotFound):
+            read_invoice_token(SECRET, sign_link(SECRET, "invoice_pdf", not_a_subject, LATER), NOW)
 
 
 # -- the link secret and the settings -------------------------------------------------------------------
@@ -143,6 +159,17 @@ def test_payment_options_per_country() -> None:
         replace(policy_for("FR"), payment_options=(card, pix))
     with pytest.raises(ValueError):
         replace(policy_for("FR"), timezone="Europe/Nowhere")
+
+
+def test_methods_kept_on_file_per_country() -> None:
+    card, sepa, pix = PaymentMethodKind.CARD, PaymentMethodKind.SEPA_DEBIT, PaymentMethodKind.PIX
+    assert policy_for("FR").methods_on_file == policy_for("PT").methods_on_file == (card, sepa)
+    assert policy_for("BR").methods_on_file == (card,)
+    for bad in ((), (card, pix)):  # Pix is paid per request, never kept on file
+        with pytest.raises(ValueError):
+            replace(policy_for("FR"), methods_on_file=bad)
+    with pytest.raises(ValueError):  # a SEPA debit collects euros
+        replace(policy_for("BR"), methods_on_file=(card, sepa))
 
 
 # -- contact details ------------------------------------------------------------------------------------

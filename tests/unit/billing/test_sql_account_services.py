@@ -3,11 +3,9 @@ upgrade of a database made by migration 0001."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +17,7 @@ from sqlalchemy.engine import Engine
 from bot.billing.backend import NotAllowed, NotFound
 from bot.billing.database import make_engine, migrate
 from bot.billing.invoice_links import read_invoice_token
-from bot.billing.models import BillingAddress, LineKind, NewTicket, PaymentMethodKind
+from bot.billing.models import BillingAddress, LineKind, NewTicket
 from bot.billing.policy import policy_for
 from bot.billing.sql.backend import SqlBillingBackend
 from bot.billing.sql.schema import (
@@ -30,7 +28,6 @@ from bot.billing.sql.schema import (
     metadata,
     pending_charges,
 )
-from tests.postgres import fresh_database
 
 from .configured import LINK_SECRET, configured_backend, refusal
 from .conftest import BASE_URL, NOW, TODAY
@@ -206,21 +203,7 @@ def test_list_tickets_most_recent_first(backend: SqlBillingBackend, ids: Ids) ->
         backend.list_tickets(10**9)
 
 
-def test_payment_options_are_the_policys(backend: SqlBillingBackend, ids: Ids) -> None:
-    assert backend.payment_options(ids[ANA]) == backend.customer_policy(ids[ANA]).payment_options
-    assert PaymentMethodKind.PIX not in backend.payment_options(ids[JULIEN])
-
-
 # -- later migrations on a database made by 0001 -----------------------------------------------------------
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_of_0001(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    with fresh_database("billing_upgrade") as url:
-        yield url
-
-
 CUSTOMER_OF_0001 = text(
     "INSERT INTO customers (number, name, email, phone, country, currency, language, status, created_on,"
     " postal_code, city) VALUES ('100200', 'Old Customer', 'old@example.com', '+33612345678', 'FR', 'EUR',"
@@ -228,8 +211,8 @@ CUSTOMER_OF_0001 = text(
 )
 
 
-def test_migrate_upgrades_a_0001_database_and_keeps_its_customers(database_of_0001: str) -> None:
-    engine = make_engine(database_of_0001)
+def test_migrate_upgrades_a_0001_database_and_keeps_its_customers(blank_database: str) -> None:
+    engine = make_engine(blank_database)
     try:
         migrate(engine, "0001")
         with engine.begin() as conn:  # the 0001 columns only: today's seed writes newer ones

@@ -16,6 +16,7 @@ from bot.handoff.sessions import ConsoleAuth
 from tests.unit.billing.conftest import (  # noqa: F401 (fixtures)
     BASE_URL,
     NOW,
+    blank_database,
     database_url,
     empty,
     engine,

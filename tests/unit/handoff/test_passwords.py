@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handoff.passwords import hash_password, needs_rehash, verify_password
+from bot.handoff.passwords import MAX_LENGTH, hash_password, needs_rehash, verify_password
 
 
 def test_hash_round_trip_and_wrong_password() -> None:
@@ -30,3 +30,12 @@ def test_other_parameters_need_a_rehash_and_malformed_hashes_never_match() -> No
     for broken in ("", "plain", "scrypt$abc$8$1$x$y", "bcrypt$16384$8$1$AAAA$AAAA", stored[:-8] + "!!!!!!!!"):
         assert not verify_password("a long enough secret", broken)
         assert needs_rehash(broken)
+
+
+def test_a_longer_password_never_matches_though_it_starts_with_the_password() -> None:
+    longest = "x" * MAX_LENGTH
+    stored = hash_password(longest)
+    assert verify_password(longest, stored)
+    assert not verify_password(longest + "y", stored)
+    with pytest.raises(ValueError, match="at most"):
+        hash_password(longest + "y")

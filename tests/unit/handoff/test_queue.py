@@ -93,6 +93,16 @@ def test_assign_is_for_supervisors(
     assigned = queue.assign(ticket.reference, team["joana"], team["sam"])
     assert assigned.status is TicketStatus.IN_PROGRESS and assigned.assigned_agent_id == team["joana"].id
     assert queue.waiting() == []
+    with pytest.raises(NotAllowed, match="already_assigned"):
+        queue.assign(ticket.reference, team["joana"], team["sam"])
+    with pytest.raises(NotAllowed, match="already_assigned"):
+        queue.transfer(ticket.reference, team["joana"], team["joana"])
+    assert queue.assign(ticket.reference, team["camille"], team["sam"]).claimed_at == assigned.claimed_at
+    assigns = [e for e in queue.events(ticket.reference) if e.kind is TicketEventKind.ASSIGNED]
+    assert [(e.agent_username, e.text) for e in assigns] == [
+        ("sam.supervisor", "joana.agente"),
+        ("sam.supervisor", "camille.agent"),
+    ]
 
 
 def test_deactivated_agents_cannot_take_or_receive_tickets(
@@ -116,8 +126,9 @@ def test_replies_and_notes(queue: TicketQueue, new_ticket: TicketMaker, team: di
     with pytest.raises(NotAllowed, match="not_assignee"):
         queue.record_reply(ticket.reference, team["joana"], "Olá")
     queue.add_note(ticket.reference, team["joana"], "client déjà appelé hier")
-    with pytest.raises(NotAllowed, match="empty_text"):
-        queue.add_note(ticket.reference, team["joana"], "   ")
+    for blank in ("   ", "\x00 \x00"):
+        with pytest.raises(NotAllowed, match="empty_text"):
+            queue.add_note(ticket.reference, team["joana"], blank)
     texts = [(e.kind, e.text) for e in queue.events(ticket.reference)][2:]
     assert texts == [
         (TicketEventKind.REPLY, "Bonjour, je regarde votre facture."),

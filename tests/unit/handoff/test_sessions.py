@@ -4,10 +4,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bot.billing.backend import NotAllowed
+from bot.billing.backend import NotAllowed, NotFound
 from bot.billing.sql.schema import agent_sessions, agents
 from bot.handoff.agents import Agent, AgentDirectory
 from bot.handoff.errors import Forbidden
+from bot.handoff.passwords import MAX_LENGTH, dummy_hash
+from bot.handoff.passwords import _scrypt as scrypt
 from bot.handoff.sessions import FAILED, ConsoleAuth
 
 from .conftest import PASSWORD, MovableClock
@@ -34,6 +36,30 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(
     unknown = auth.login("nobody.here", PASSWORD)
     assert wrong == unknown == FAILED
     assert wrong.token is None and wrong.agent is None
+
+
+def test_every_login_answer_costs_one_scrypt_computation(
+    auth: ConsoleAuth, team: dict[str, Agent], directory: AgentDirectory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dummy_hash()  # made once per process, before any login of an unknown username
+    checks: list[str] = []
+
+    def counted(password: str, salt: bytes, n: int, r: int, p: int, length: int) -> bytes:
+        checks.append(password)
+        return scrypt(password, salt, n, r, p, length)
+
+    monkeypatch.setattr("bot.handoff.passwords._scrypt", counted)
+    directory.deactivate(team["joana"].id)
+    attempts = [
+        ("camille.agent", PASSWORD),  # right
+        ("camille.agent", "not the password"),  # wrong
+        ("nobody.here", PASSWORD),  # unknown
+        ("joana.agente", PASSWORD),  # deactivated
+        ("camille.agent", "x" * 5000),  # far too long
+    ]
+    for username, password in attempts:
+        auth.login(username, password)
+    assert checks == [password[:MAX_LENGTH] for _, password in attempts]
 
 
 def test_five_failures_lock_the_account_until_the_lock_time_passes(
@@ -148,4 +174,17 @@ def test_directory_rules(directory: AgentDirectory, team: dict[str, Agent]) -> N
         directory.create_agent("new.agent", "New", PASSWORD, "agent", "de")
     with pytest.raises(ValueError, match="username"):
         directory.create_agent("new agent!", "New", PASSWORD, "agent", "fr")
+    with pytest.raises(NotFound, match="agent"):
+        directory.set_password(10**9, PASSWORD)
+    with pytest.raises(NotFound, match="agent"):
+        directory.deactivate(10**9)
     assert "password" not in repr(team["camille"])
+
+
+def test_a_password_longer_than_the_limit_never_signs_in(
+    auth: ConsoleAuth, directory: AgentDirectory
+) -> None:
+    longest = "x" * MAX_LENGTH
+    directory.create_agent("long.password", "Long", longest, "agent", "en")
+    assert auth.login("long.password", longest).ok
+    assert auth.login("long.password", longest + "y") == FAILED

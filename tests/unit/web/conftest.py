@@ -21,7 +21,7 @@ from sanic.touchup import TouchUp
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bot.billing.database import make_engine, migrate, seed_demo
+from bot.billing.database import make_engine, migrate
 from bot.billing.sql.backend import SqlBillingBackend
 from bot.billing.sql.schema import customers
 from bot.web.app import create_app
@@ -36,6 +36,7 @@ from tests.unit.billing.conftest import (  # noqa: F401 (fixtures, for the backe
     engine,
     ids,
     postgres_url,
+    reseed,
     seeded,
     sqlite_url,
 )
@@ -66,9 +67,7 @@ def portal_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 @pytest.fixture
 def portal_db(portal_engine: Engine) -> Engine:
-    empty(portal_engine)
-    seed_demo(portal_engine, TODAY)
-    return portal_engine
+    return reseed(portal_engine)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from .helpers import (
     NOT_LUHN,
     VISA,
     count,
+    good_card,
     leaks_card,
     without_separators,
 )
@@ -37,14 +38,7 @@ def link_path(backend: SqlBillingBackend, customer_id: int) -> str:
 
 
 def card_form(number: str = VISA, **changes: str) -> dict[str, str]:
-    return {
-        "kind": "card",
-        "holder": "Camille Martin",
-        "number": number,
-        "expiry": "12/30",
-        "cvv": CVV,
-        **changes,
-    }
+    return {"kind": "card", **good_card(number=number), "holder": "Camille Martin", **changes}
 
 
 async def test_viewing_the_page_does_not_use_up_the_link(

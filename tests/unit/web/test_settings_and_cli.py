@@ -36,6 +36,13 @@ def test_the_links_point_at_the_portal_by_default(environment: Path, monkeypatch
         Settings.from_env()
 
 
+def test_the_secrets_are_made_only_when_needed(environment: Path) -> None:
+    settings = Settings.from_env()
+    assert settings.default_language and not list(environment.iterdir())  # the NLG's use: no secret made
+    assert settings.link_secret == settings.link_secret == stored_secret(environment / "link-secret")
+    assert [path.name for path in environment.iterdir()] == ["link-secret"]
+
+
 def test_the_webhook_secret_comes_from_the_environment_or_var(
     environment: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
