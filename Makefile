@@ -36,7 +36,12 @@ db: venv
 model: venv
 	@scripts/train-if-changed.sh >/dev/null
 
-setup: venv db model
+# The web chat widget's bundle (var/widget/widget.js, served by the portal), rebuilt when its sources change.
+.PHONY: widget
+widget:
+	@scripts/build-widget.sh >/dev/null
+
+setup: venv db model widget
 
 system:
 	@scripts/ensure-system-packages.sh

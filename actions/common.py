@@ -10,11 +10,14 @@ from zoneinfo import ZoneInfo
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.engine import Engine
 
 from bot import i18n
 from bot.billing.backend import BillingBackend
 from bot.billing.database import make_engine
 from bot.billing.sql.backend import SqlBillingBackend
+from bot.handoff.agents import AgentDirectory
+from bot.handoff.queue import TicketQueue
 from bot.language import conversation_language
 from bot.redaction import masked_kinds
 from bot.settings import Settings
@@ -28,9 +31,24 @@ def settings() -> Settings:
 
 
 @lru_cache(maxsize=1)
+def database() -> Engine:
+    """One connection pool per action server, shared by the backend and the handoff queue."""
+    return make_engine(settings().billing_database_url)
+
+
+@lru_cache(maxsize=1)
 def backend() -> BillingBackend:
-    config = settings()
-    return SqlBillingBackend(make_engine(config.billing_database_url), public_base_url=config.public_base_url)
+    return SqlBillingBackend(database(), public_base_url=settings().public_base_url)
+
+
+@lru_cache(maxsize=1)
+def ticket_queue() -> TicketQueue:
+    return TicketQueue(database())
+
+
+@lru_cache(maxsize=1)
+def agent_directory() -> AgentDirectory:
+    return AgentDirectory(database())
 
 
 def now() -> datetime:

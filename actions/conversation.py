@@ -1,32 +1,17 @@
-"""Conversation-level actions: switching language, fallback answers, and handing over to a person."""
+"""Conversation-level actions: switching language and fallback answers (the handoff: actions/handoff.py)."""
 
 from __future__ import annotations
-
-import logging
-from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import (
-    backend,
-    language_of,
-    latest_entity,
-    now,
-    tell_about_redaction,
-    verified_customer_id,
-)
-from actions.flow import FLOW, STEP, VALUES, Flow, Turn, register, run_then, state_events, try_answer, turn_of
+from actions.common import language_of, latest_entity
+from actions.flow import Flow, Turn, register, run_then, state_events, try_answer, turn_of
 from actions.values import offer_human
 from bot import i18n
-from bot.billing.backend import BackendUnavailable
-from bot.billing.models import NewTicket
 from bot.i18n import SUPPORTED_LANGUAGES, normalize_language
-from bot.redaction import redact
-
-logger = logging.getLogger(__name__)
 
 ISSUE_RESPONSES = {
     "empty": "utter_empty_message",
@@ -34,7 +19,6 @@ ISSUE_RESPONSES = {
     "too_long": "utter_too_long",
     "other_language": "utter_other_language",
 }
-TRANSCRIPT_MESSAGES = 30
 
 
 class ActionSwitchLanguage(Action):
@@ -143,55 +127,3 @@ def previous_message_not_understood(tracker: Tracker) -> bool:
         return False
     between = tracker.events[users[-2] + 1 : users[-1]]
     return any(event.get("event") == "action" and event.get("name") == "action_fallback" for event in between)
-
-
-class ActionHandoff(Action):
-    """Opens a support ticket with the conversation so far and gives the customer its reference."""
-
-    def name(self) -> str:
-        return "action_handoff"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        tell_about_redaction(dispatcher, tracker)
-        ticket = NewTicket(
-            channel=tracker.get_latest_input_channel() or "unknown",
-            language=language_of(tracker),
-            topic=handoff_topic(tracker),
-            summary=redact(tracker.latest_message.get("text") or ""),
-            customer_id=verified_customer_id(tracker),
-            priority="high" if tracker.get_slot("verification_locked") else "normal",
-            transcript=transcript(tracker.events),
-        )
-        try:
-            created = backend().create_ticket(ticket, now())
-        except BackendUnavailable:
-            logger.exception("handoff.backend_unavailable")
-            dispatcher.utter_message(response="utter_backend_unavailable")
-            return []
-        logger.info("handoff.ticket_created", extra={"ticket": created.reference, "topic": created.topic})
-        dispatcher.utter_message(response="utter_handoff_created", reference=created.reference)
-        return [
-            SlotSet(FLOW, None),
-            SlotSet(STEP, None),
-            SlotSet(VALUES, None),
-        ]  # the person takes it from here
-
-
-def handoff_topic(tracker: Tracker) -> str:
-    """Why a person is needed: a locked identification, else the topic of the flow under way."""
-    if tracker.get_slot("verification_locked"):
-        return "verification_locked"
-    flow = tracker.get_slot(FLOW)
-    return str(flow) if flow and flow != HumanOfferFlow.name else "customer_request"
-
-
-def transcript(events: list[dict[str, Any]]) -> tuple[str, ...]:
-    """The last messages of both sides, redacted, as "customer: ..." / "bot: ..." lines."""
-    lines = [
-        f"{'customer' if event['event'] == 'user' else 'bot'}: {redact(event.get('text') or '')}"
-        for event in events
-        if event.get("event") in ("user", "bot") and event.get("text")
-    ]
-    return tuple(lines[-TRANSCRIPT_MESSAGES:])

@@ -351,7 +351,7 @@ async def run_action(
 
 @cache
 def registered_actions() -> tuple[Action, ...]:
-    from actions.conversation import ActionHandoff  # conversation imports this module
+    from actions.handoff import ActionHandoff  # handoff imports this module
 
     return (*(cls() for cls in FlowAction.__subclasses__()), ActionHandoff())
 

@@ -106,7 +106,19 @@ def reject(slot: str, response: str, dispatcher: CollectingDispatcher, tracker: 
     (the entity extractor sometimes tags a stray number as the other slot)."""
     if tracker.get_slot("requested_slot") == slot:
         dispatcher.utter_message(response=response)
-    return {slot: None}
+        return {slot: None}
+    return {slot: value_before_latest_message(tracker, slot)}  # a stray tag must not erase a good value
+
+
+def value_before_latest_message(tracker: Tracker, slot: str) -> Any:
+    """The slot's value as the customer's latest message found it."""
+    seen_message = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_message = True
+        elif seen_message and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
 
 
 class ActionVerificationDone(Action):

@@ -70,6 +70,12 @@ def web(args: argparse.Namespace) -> int:
     return serve(args.host, args.port)
 
 
+def console(args: argparse.Namespace) -> int:
+    from bot.console.serve import serve
+
+    return serve(args.host, args.port)
+
+
 def simulate_payment(args: argparse.Namespace) -> int:
     from bot.web.simulate import simulate_payment as send
 
@@ -84,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
     env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{settings.action_port}/webhook")
     # The HTTP API reads and writes any conversation: never without a token, one per run when unset.
     token = env.get("RASA_API_TOKEN", "").strip() or secrets.token_urlsafe(24)
+    env["RASA_API_TOKEN"] = token  # the agent console talks to Rasa with it
+    env.setdefault("RASA_URL", f"http://{args.host}:{args.port}")
     venv_bin = Path(sys.executable).parent
     commands = {
         "actions": [
@@ -113,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
             token,
         ],
         "web": [sys.executable, "-m", "bot.cli", "web"],
+        "console": [sys.executable, "-m", "bot.cli", "console"],
     }
     processes = [subprocess.Popen(cmd, cwd=PROJECT_DIR, env=env) for cmd in commands.values()]  # noqa: S603
     base = f"http://{args.host}:{args.port}"
@@ -123,6 +132,9 @@ def run(args: argparse.Namespace) -> int:
         f"  Action server               http://127.0.0.1:{settings.action_port}/health\n"
         f"  Customer portal             http://{settings.web_host}:{settings.web_port}/health "
         f"(links sent as {settings.public_base_url}/...)\n"
+        f"  Web chat demo page          http://{settings.web_host}:{settings.web_port}/support\n"
+        f"  Agent console               http://{settings.console_host}:{settings.console_port}/login "
+        "(demo agents: README)\n"
         f"  Billing database            {settings.billing_database_url}\n"
         "Try it:\n"
         f'  curl -s {base}/webhooks/rest/webhook -d \'{{"sender": "me", "message": "Bonjour"}}\'\n'
@@ -174,6 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     portal.add_argument("--host", default=None, help="default: WEB_HOST or 127.0.0.1")
     portal.add_argument("--port", type=int, default=None, help="default: WEB_PORT or 5080")
     portal.set_defaults(handler=web)
+    agents_console = commands.add_parser("console", help="serve the agent console (needs RASA_API_TOKEN)")
+    agents_console.add_argument("--host", default=None, help="default: CONSOLE_HOST or 127.0.0.1")
+    agents_console.add_argument("--port", type=int, default=None, help="default: CONSOLE_PORT or 5090")
+    agents_console.set_defaults(handler=console)
     simulate = commands.add_parser(
         "simulate-payment", help="confirm a pending payment request as the payment provider would"
     )

@@ -78,6 +78,14 @@ def format_day(day: date, language: str) -> str:
     return babel_format_date(day, format="long", locale=BABEL_LOCALES[language])
 
 
+WEEKDAY_DAY_FORMATS = {"fr": "EEEE d MMMM", "pt": "EEEE, d 'de' MMMM"}
+
+
+def format_weekday_day(day: date, language: str) -> str:
+    """ "lundi 30 novembre", "segunda-feira, 30 de novembro": a day of the coming week."""
+    return babel_format_date(day, format=WEEKDAY_DAY_FORMATS[language], locale=BABEL_LOCALES[language])
+
+
 def format_clock_time(moment: datetime | time, language: str) -> str:
     """ "08:00" in both languages (24-hour clock)."""
     return babel_format_time(moment, "HH:mm", locale=BABEL_LOCALES[language])

@@ -76,6 +76,12 @@ class Settings:
     boleto_bank_code: str
     web_host: str
     web_port: int
+    handoff_minutes_per_ticket: int  # an agent's time per waiting ticket, for the wait told to customers
+    console_host: str
+    console_port: int
+    console_secure_cookies: bool  # true behind HTTPS
+    rasa_url: str  # the Rasa server, for the console (its HTTP API)
+    rasa_api_token: str  # the Rasa server's --auth-token
 
     # The secrets are read (or made, in var/) when first needed: a process that only wants the language
     # or the database URL, such as the Rasa server's NLG, leaves them alone.
@@ -111,4 +117,10 @@ class Settings:
             boleto_bank_code=bank_code,
             web_host=_env("WEB_HOST", "127.0.0.1"),
             web_port=web_port,
+            handoff_minutes_per_ticket=_positive_int("HANDOFF_MINUTES_PER_TICKET", "5"),
+            console_host=_env("CONSOLE_HOST", "127.0.0.1"),
+            console_port=_positive_int("CONSOLE_PORT", "5090"),
+            console_secure_cookies=_env("CONSOLE_SECURE_COOKIES", "false").lower() in ("1", "true", "yes"),
+            rasa_url=_env("RASA_URL", f"http://127.0.0.1:{_env('RASA_PORT', '5005')}").rstrip("/"),
+            rasa_api_token=os.environ.get("RASA_API_TOKEN", "").strip(),
         )

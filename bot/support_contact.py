@@ -59,6 +59,14 @@ def parse_hours(spec: str) -> tuple[OpeningBlock, ...]:
     return tuple(blocks)
 
 
+COUNTRY_OF_LANGUAGE = {"fr": "FR", "pt": "BR"}
+
+
+def support_country(language: str, customer_country: str | None = None) -> str:
+    """The team that answers: the verified customer's country, else the one of the conversation's language."""
+    return customer_country or COUNTRY_OF_LANGUAGE.get(language, "FR")
+
+
 def support_contact(country: str | None) -> SupportContact:
     code = (country or "FR").upper()
     defaults = DEFAULTS.get(code, DEFAULTS["FR"])

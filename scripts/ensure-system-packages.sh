@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs beyond Python: a Unicode font for invoice PDFs (without it the
-# PDF falls back to a core font). Installs what is missing when run as root with apt; otherwise says
+# Debian packages beyond Python: a Unicode font for invoice PDFs (without it the PDF falls back to a core
+# font), Node.js and npm to bundle the web chat widget, and Chromium for the browser tests (Playwright
+# drives /usr/bin/chromium; its own browser download is blocked here). Installs what is missing when run as root with apt; otherwise says
 # what to install and goes on.
 set -euo pipefail
-packages=(fonts-dejavu-core)
+packages=(fonts-dejavu-core chromium)
 
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
+# Node.js may come from elsewhere (NodeSource bundles npm, and conflicts with Debian's npm): the commands count.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

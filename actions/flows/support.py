@@ -8,7 +8,7 @@ from bot.billing.backend import NotFound
 from bot.billing.models import Ticket
 from bot.billing.references import parse_reference
 from bot.i18n import date_value
-from bot.support_contact import describe_hours, support_contact
+from bot.support_contact import describe_hours, support_contact, support_country
 
 
 class ContactFlow(Flow):
@@ -16,10 +16,9 @@ class ContactFlow(Flow):
     needs_verification = False
 
     def start(self, turn: Turn) -> None:
-        country = turn.customer.country if turn.customer_id else None
-        if country is None:
-            country = {"fr": "FR", "pt": "BR"}.get(turn.language, "FR")
-        contact = support_contact(country)
+        contact = support_contact(
+            support_country(turn.language, turn.customer.country if turn.customer_id else None)
+        )
         hours = "\n".join(
             turn.label("hours_line", days=days, opens=opens, closes=closes)
             for days, opens, closes in describe_hours(contact.hours, turn.language)

@@ -15,6 +15,7 @@ from sqlalchemy.pool import StaticPool
 
 from bot.billing.demo import build_demo
 from bot.billing.sql.seed import demo_present, insert_demo
+from bot.billing.sql.transactions import WRITE_TRANSACTION
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -44,7 +45,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A write transaction takes the write lock at once (BEGIN IMMEDIATE, see transactions.write): two
+        # deferred transactions that both read and then write would otherwise deadlock, and SQLite fails
+        # one of them at once with "database is locked" instead of waiting.
+        immediate = connection.get_execution_options().get(WRITE_TRANSACTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def alembic_config() -> Config:

@@ -8,6 +8,7 @@ reason, or `Forbidden("supervisor")`.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from bot.handoff.errors import Forbidden
 
 MAX_TEXT = 4000
 MAX_LIST = 200
+MAX_SAMPLE = 5000
 OPEN, IN_PROGRESS = TicketStatus.OPEN.value, TicketStatus.IN_PROGRESS.value
 
 
@@ -107,6 +109,51 @@ class TicketQueue:
 
         return read(self._engine, work)
 
+    def for_conversation(
+        self,
+        conversation_id: str,
+        statuses: tuple[TicketStatus, ...] = (TicketStatus.OPEN, TicketStatus.IN_PROGRESS),
+    ) -> Ticket | None:
+        """The conversation's latest ticket in one of `statuses` (by default: waiting or with an agent)."""
+        query = (
+            select(tickets)
+            .where(
+                tickets.c.conversation_id == conversation_id,
+                tickets.c.status.in_([status.value for status in statuses]),
+            )
+            .order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
+            .limit(1)
+        )
+
+        def work(conn: Connection) -> Ticket | None:
+            row = conn.execute(query).first()
+            return mappers.ticket(row) if row is not None else None
+
+        return read(self._engine, work)
+
+    def typical_wait_minutes(self, days: int = 7) -> float | None:
+        """Median minutes from handoff to an agent taking it, over the tickets claimed in the last days."""
+        since = aware(self._clock()) - timedelta(days=days)
+        query = (
+            select(tickets.c.created_at, tickets.c.claimed_at)
+            .where(tickets.c.claimed_at >= since)
+            .limit(MAX_SAMPLE)
+        )
+
+        def work(conn: Connection) -> list[float]:
+            return [
+                max((aware(r.claimed_at) - aware(r.created_at)).total_seconds() / 60, 0.0)
+                for r in conn.execute(query)
+            ]
+
+        waits = read(self._engine, work)
+        return statistics.median(waits) if waits else None
+
+    def last_change(self) -> int:
+        """A number that grows with every change to any ticket (its latest audit event): cheap to poll."""
+        query = select(func.coalesce(func.max(ticket_events.c.id), 0))
+        return read(self._engine, lambda conn: int(conn.execute(query).scalar_one()))
+
     def get(self, reference: str) -> Ticket:
         return read(self._engine, lambda conn: mappers.ticket(ticket_row(conn, reference)))
 
@@ -135,6 +182,20 @@ class TicketQueue:
             .limit(MAX_LIST)
         )
         return read(self._engine, lambda conn: [mappers.ticket(row) for row in conn.execute(query)])
+
+    def in_progress(self) -> list[Ticket]:
+        """Every ticket an agent is handling (the supervisor's view), claimed first first."""
+        query = (
+            select(tickets)
+            .where(tickets.c.status == IN_PROGRESS)
+            .order_by(tickets.c.claimed_at, tickets.c.id)
+            .limit(MAX_LIST)
+        )
+        return read(self._engine, lambda conn: [mappers.ticket(row) for row in conn.execute(query)])
+
+    def handled_by(self, agent: Agent) -> list[Ticket]:
+        """What the agent follows: their tickets; for a supervisor, every ticket in progress."""
+        return self.in_progress() if agent.is_supervisor else self.mine(agent)
 
     # -- taking tickets ---------------------------------------------------------------------------
     def claim(self, reference: str, agent: Agent) -> Ticket:
@@ -202,6 +263,12 @@ class TicketQueue:
             add_event(conn, row.id, TicketEventKind.NOTE, now, agent_id=actor.id, text=note)
 
         write(self._engine, work)
+
+    def check_reply(self, reference: str, agent: Agent, text: str) -> Ticket:
+        """The ticket, if the agent may send this reply on it now (the checks of `record_reply`, nothing
+        written): the console delivers the reply, then records it."""
+        _text(text)
+        return read(self._engine, lambda conn: mappers.ticket(_handled(conn, reference, agent)[1]))
 
     def record_reply(self, reference: str, agent: Agent, text: str) -> None:
         """What the handling agent (or a supervisor) answered the customer."""

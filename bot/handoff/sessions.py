@@ -145,9 +145,10 @@ class ConsoleAuth:
             log.warning("console account locked", extra={"agent_id": agent_id, "failures": failures})
 
     # -- sessions ---------------------------------------------------------------------------------
-    def session(self, token: str) -> AgentSession | None:
-        """The live session of this token, its idle timer restarted; None when unknown, revoked, expired
-        (idle or absolute) or when the agent was deactivated."""
+    def session(self, token: str, *, touch: bool = True) -> AgentSession | None:
+        """The live session of this token, its idle timer restarted (unless `touch` is False: a check
+        that is not the agent's own doing); None when unknown, revoked, expired (idle or absolute) or
+        when the agent was deactivated."""
         if not token or len(token) > _MAX_TOKEN:
             return None
         now = aware(self._clock())
@@ -164,17 +165,18 @@ class ConsoleAuth:
             agent = agent_of(agent_row(conn, found.agent_id))
             if not agent.active:
                 return None
-            # Only moves forward: a slower concurrent request never shortens the session.
-            conn.execute(
-                update(agent_sessions)
-                .where(agent_sessions.c.id == found.id, agent_sessions.c.last_seen_at < now)
-                .values(last_seen_at=now)
-            )
+            if touch:
+                # Only moves forward: a slower concurrent request never shortens the session.
+                conn.execute(
+                    update(agent_sessions)
+                    .where(agent_sessions.c.id == found.id, agent_sessions.c.last_seen_at < now)
+                    .values(last_seen_at=now)
+                )
             return AgentSession(
                 id=found.id,
                 agent=agent,
                 created_at=found.created_at,
-                last_seen_at=max(now, found.last_seen_at),
+                last_seen_at=max(now, found.last_seen_at) if touch else found.last_seen_at,
                 expires_at=found.expires_at,
                 csrf_token_sha256=found.csrf_token_sha256,
             )

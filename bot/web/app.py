@@ -9,7 +9,7 @@ from sanic import Request, Sanic
 from sanic.config import Config
 from sanic.response import HTTPResponse, json, raw
 
-from bot.web import card_payment, errors, invoices, payment_methods, payment_webhook, security
+from bot.web import card_payment, errors, invoices, payment_methods, payment_webhook, security, widget_pages
 from bot.web.context import Portal
 from bot.web.pages import not_found, visitor_language
 
@@ -25,7 +25,7 @@ def create_app(portal: Portal, name: str = APP_NAME) -> Sanic:
     config.REQUEST_MAX_SIZE = REQUEST_MAX_SIZE
     # Sanic's logging setup would log each URL, and URLs hold link tokens: logs go through bot.logs.
     app = Sanic(name, config=config, configure_logging=False)
-    for module in (invoices, card_payment, payment_methods, payment_webhook):
+    for module in (invoices, card_payment, payment_methods, payment_webhook, widget_pages):
         app.blueprint(module.blueprint(portal))
     stylesheet = (STATIC_DIR / STYLESHEET).read_bytes()
 

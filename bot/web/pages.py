@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -18,15 +19,20 @@ HTML_LANG = {"fr": "fr", "pt": "pt-BR"}
 MAX_ACCEPT_LANGUAGE = 512
 
 
-@cache
-def environment() -> Environment:
+def template_environment(package: str) -> Environment:
+    """Jinja2 for a package's `templates/`: autoescaped, and a missing variable is an error."""
     return Environment(
-        loader=PackageLoader("bot.web", "templates"),
+        loader=PackageLoader(package, "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+@cache
+def environment() -> Environment:
+    return template_environment("bot.web")
 
 
 def portal_text(language: str, key: str, **params: Any) -> str:
@@ -50,8 +56,10 @@ def not_found(language: str, what: str = "page") -> HTTPResponse:
     return render("not_found.html", language, status=404, what=what)
 
 
-def accepted_language(header: str | None, default: str) -> str:
-    """The preferred supported language of an Accept-Language header ("pt-BR,pt;q=0.9,en;q=0.8")."""
+def accepted_language(
+    header: str | None, default: str, languages: Collection[str] = i18n.SUPPORTED_LANGUAGES
+) -> str:
+    """The preferred language among `languages` of an Accept-Language header ("pt-BR,pt;q=0.9,en;q=0.8")."""
     if not header or len(header) > MAX_ACCEPT_LANGUAGE:
         return default
     ranked: list[tuple[float, int, str]] = []
@@ -64,8 +72,8 @@ def accepted_language(header: str | None, default: str) -> str:
                 weight = float(value)
             except ValueError:
                 continue
-        language = i18n.normalize_language(tag.strip())
-        if language is not None and 0 < weight <= 1:
+        language = tag.strip().lower().replace("_", "-").split("-")[0]
+        if language in languages and 0 < weight <= 1:
             ranked.append((-weight, position, language))
     return min(ranked)[2] if ranked else default
 

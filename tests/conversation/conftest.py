@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy.engine import Engine
 
 from bot.billing.database import make_engine, migrate, seed_demo
@@ -111,6 +112,7 @@ def start_assistant(
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "BILLING_TIMEZONE": "Europe/Paris",
         "DEFAULT_LANGUAGE": "fr",
+        "SUPPORT_HOURS": "1-7 00:00-23:59",  # the team is always in: handoffs get a place in the queue
         "RASA_TELEMETRY_ENABLED": "false",
         **(extra_env or {}),
     }
@@ -161,3 +163,69 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
 @pytest.fixture
 def sender() -> str:
     return f"test-{uuid.uuid4().hex[:12]}"
+
+
+# -- The web chat widget in a browser (test_widget_browser.py): the portal serves the demo support page
+# -- with the widget, which talks to the assistant's Rasa server over socket.io.
+CHROMIUM = "/usr/bin/chromium"  # Playwright's own browser download is blocked here
+
+
+@pytest.fixture(scope="session", autouse=True)
+def widget_portal_port() -> Iterator[int]:
+    """The portal's port, chosen before the Rasa server starts (autouse) so that its web chat channel
+    allows that origin (WIDGET_ALLOWED_ORIGINS)."""
+    port = free_port()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("WIDGET_ALLOWED_ORIGINS", f"http://127.0.0.1:{port}")
+        yield port
+
+
+@pytest.fixture(scope="session")
+def portal(
+    assistant: Assistant, widget_portal_port: int, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """`python -m bot.cli web` on the chosen port, with the widget built (scripts/build-widget.sh) and
+    pointed at the assistant's Rasa server; yields the portal's base URL."""
+    build = subprocess.run(
+        [str(PROJECT_DIR / "scripts" / "build-widget.sh")], cwd=PROJECT_DIR, capture_output=True, text=True
+    )
+    if build.returncode != 0:
+        pytest.fail(f"the web chat widget did not build:\n{build.stderr[-3000:]}")
+    base_url = f"http://127.0.0.1:{widget_portal_port}"
+    log = tmp_path_factory.mktemp("portal") / "portal.log"
+    env = {
+        **os.environ,
+        "BILLING_DATABASE_URL": assistant.engine.url.render_as_string(hide_password=False),
+        "PUBLIC_BASE_URL": base_url,
+        "WIDGET_SOCKET_URL": assistant.base_url,
+        "WIDGET_ALLOWED_ORIGINS": base_url,
+    }
+    port = str(widget_portal_port)
+    command = [sys.executable, "-m", "bot.cli", "web", "--host", "127.0.0.1", "--port", port]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until_up(f"{base_url}/health", process, log)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser profile (no stored chat) per test."""
+    context = browser.new_context(locale="fr-FR")
+    yield context.new_page()
+    context.close()

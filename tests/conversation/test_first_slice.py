@@ -109,7 +109,8 @@ def test_wrong_second_factor_five_times_locks_and_offers_a_human(assistant: Assi
         expected("utter_offer_human", "pt"),
     ]
     replies = assistant.texts(sender, "sim")
-    assert len(replies) == 1 and replies[0].startswith("Encaminhei o seu pedido")
+    assert len(replies) == 2 and replies[0].startswith("Encaminhei o seu pedido")
+    assert replies[1].startswith("Você é o nº ")  # the place in the queue (the team is in: conftest)
     reference = replies[0].split("protocolo é ")[1].split(":")[0]
     ticket = assistant.backend.get_ticket(reference, None)
     assert ticket.topic == "verification_locked"
@@ -188,6 +189,7 @@ def test_switching_language_on_request(assistant: Assistant, sender: str) -> Non
 
 def test_asking_for_a_human_opens_a_ticket(assistant: Assistant, sender: str) -> None:
     replies = assistant.texts(sender, "je veux parler à un conseiller")
-    assert len(replies) == 1 and replies[0].startswith("J'ai transmis votre demande")
+    assert len(replies) == 2 and replies[0].startswith("J'ai transmis votre demande")
+    assert replies[1].startswith("Vous êtes n° ")
     reference = replies[0].split("dossier est ")[1].split(" :")[0]
     assert assistant.backend.get_ticket(reference, None).channel == "rest"

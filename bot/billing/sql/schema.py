@@ -327,6 +327,19 @@ ticket_events = Table(
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
+# One row per conversation session the bot started (Rasa's session start), for the share of conversations
+# solved without a human: ids, channel and language only, never what the customer wrote.
+conversation_sessions = Table(
+    "conversation_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(255), nullable=False),  # the Rasa sender id
+    Column("channel", String(32), nullable=False),
+    Column("language", String(5)),
+    Column("started_at", UtcDateTime(), nullable=False, index=True),
+    UniqueConstraint("conversation_id", "started_at"),  # a session recorded twice is one session
+)
+
 # What a customer asked to pay now (card page, Pix code, boleto); paid when the provider confirms it.
 payment_requests = Table(
     "payment_requests",

@@ -13,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from bot.billing.backend import BackendUnavailable
 
 T = TypeVar("T")
+WRITE_TRANSACTION = "billing_write_transaction"  # execution option: BEGIN IMMEDIATE on SQLite (database.py)
 _UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 
@@ -29,8 +30,10 @@ def write(engine: Engine, work: Callable[[Connection], T], *, attempts: int = 1)
     constraint rejects it; the last IntegrityError is raised."""
     for attempt in range(1, attempts + 1):
         try:
-            with engine.begin() as conn:
-                return work(conn)
+            with engine.connect() as connection:
+                conn = connection.execution_options(**{WRITE_TRANSACTION: True})
+                with conn.begin():
+                    return work(conn)
         except IntegrityError:
             if attempt >= attempts:
                 raise

@@ -13,12 +13,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
-import actions.conversation as conversation_module
 import actions.flow as flow_module
 import actions.flows  # noqa: F401  (registers every flow)
+import actions.handoff as handoff_module
 from actions.conversation import ActionFallback
 from actions.flow import ActionFlowAnswer, registered_actions
 from bot.billing.sql.backend import SqlBillingBackend
+from bot.handoff.queue import TicketQueue
 from tests.unit.billing.configured import configured_backend
 from tests.unit.billing.conftest import (  # noqa: F401  (fixtures)
     NOW,
@@ -48,6 +49,7 @@ class Chat:
     slots: dict[str, Any] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     actions: dict[str, Action] = field(default_factory=all_actions)
+    sender_id: str = "test"  # Rasa's conversation id
 
     def __post_init__(self) -> None:
         self.slots.update(
@@ -104,7 +106,7 @@ class Chat:
     def _run(self, name: str, message: dict[str, Any]) -> tuple[str | None, list[dict[str, Any]]]:
         dispatcher = CollectingDispatcher()
         tracker = Tracker(
-            sender_id="test",
+            sender_id=self.sender_id,
             slots=dict(self.slots),
             latest_message=message,
             events=list(self.events),
@@ -132,12 +134,19 @@ def backend(seeded: Engine) -> SqlBillingBackend:  # noqa: F811
 
 
 @pytest.fixture
-def chat(backend: SqlBillingBackend, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Chat]:
+def chat(
+    backend: SqlBillingBackend,
+    seeded: Engine,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> Callable[..., Chat]:
     monkeypatch.setattr(flow_module, "backend", lambda: backend)
     monkeypatch.setattr(flow_module, "today", lambda: TODAY)
     monkeypatch.setattr(flow_module, "now", lambda: NOW)
-    monkeypatch.setattr(conversation_module, "backend", lambda: backend)
-    monkeypatch.setattr(conversation_module, "now", lambda: NOW)
+    queue = TicketQueue(seeded, lambda: NOW)
+    monkeypatch.setattr(handoff_module, "backend", lambda: backend)
+    monkeypatch.setattr(handoff_module, "ticket_queue", lambda: queue)
+    monkeypatch.setattr(handoff_module, "now", lambda: NOW)
+    monkeypatch.setenv("SUPPORT_HOURS", "1-7 00:00-23:59")  # a handoff gets a place in the queue
 
     def start(customer_id: int | None, language: str) -> Chat:
         return Chat(customer_id, language)

@@ -137,7 +137,10 @@ def test_a_person_asked_for_mid_flow_gets_the_flows_topic_and_ends_it(
     talk = chat(customer, "pt")
     assert talk.responses("negotiate_debt", "dá pra parcelar?") == ["utter_negotiate_offer"]
     assert talk.slots["flow"] == "negotiate_debt"
-    assert talk.responses("request_human", "prefiro falar com alguém") == ["utter_handoff_created"]
+    assert talk.responses("request_human", "prefiro falar com alguém") == [
+        "utter_handoff_created",
+        "utter_handoff_queue",
+    ]
     ticket = backend.list_tickets(customer, 1)[0]
     assert (ticket.topic, ticket.customer_id) == ("negotiate_debt", customer)
     assert talk.slots["flow"] is None

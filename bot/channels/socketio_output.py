@@ -1,0 +1,121 @@
+"""The web chat's output channel: one `bot_uttered` per bot message, sent to the conversation's room.
+
+The room is named after the Rasa sender id, so the channel works outside any request too: replies the
+Rasa HTTP API sends later (an agent's message during a handoff, `output_channel=latest`) reach every
+tab the customer has open on that conversation.
+
+The payload keeps Rasa's socket.io format (`text`, `quick_replies`, `attachment`), so Rasa's own web
+widgets still work, plus `handoff` ({"event": ..., "agent": ...}) when the message comes from or is
+about a human agent: one emit, so the widget shows the agent's message with the agent's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rasa.core.channels.channel import OutputChannel
+from socketio import AsyncServer
+
+CHANNEL_NAME = "widget"
+HANDOFF_EVENTS = frozenset({"agent_joined", "agent_left", "agent_message"})
+MAX_AGENT_NAME_CHARS = 80
+
+
+class WidgetOutput(OutputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL_NAME
+
+    def __init__(self, sio: AsyncServer, event: str = "bot_uttered") -> None:
+        self.sio = sio
+        self.event = event
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        payload = bot_message(message)
+        if payload:
+            await self.sio.emit(self.event, payload, to=recipient_id)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_response(recipient_id, {"text": text, "buttons": buttons})
+
+    async def send_quick_replies(
+        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_response(recipient_id, {"text": text, "quick_replies": quick_replies})
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"image": image})
+
+    async def send_attachment(
+        self, recipient_id: str, attachment: dict[str, Any] | str, **kwargs: Any
+    ) -> None:
+        await self.send_response(recipient_id, {"attachment": attachment})
+
+    async def send_elements(
+        self, recipient_id: str, elements: Iterable[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_response(recipient_id, {"elements": list(elements)})
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"custom": json_message})
+
+
+def bot_message(message: Mapping[str, Any]) -> dict[str, Any]:
+    """The `bot_uttered` payload of a bot message (Rasa's `BotUttered.message()` shape). Only the known
+    keys are sent: the event's metadata (response name, timestamps) stays on the server."""
+    payload: dict[str, Any] = {}
+    text = message.get("text")
+    if isinstance(text, str) and text.strip():
+        payload["text"] = text
+    replies = _quick_replies(message.get("quick_replies") or message.get("buttons"))
+    if replies:
+        payload["quick_replies"] = replies
+    attachment = _attachment(message)
+    if attachment is not None:
+        payload["attachment"] = attachment
+    custom = message.get("custom")
+    if isinstance(custom, Mapping):
+        handoff = _handoff(custom.get("handoff"))
+        if handoff:
+            payload["handoff"] = handoff
+        rest = {key: value for key, value in custom.items() if key != "handoff"}
+        if rest:
+            payload["custom"] = rest
+    return payload
+
+
+def _quick_replies(buttons: object) -> list[dict[str, str]]:
+    if not isinstance(buttons, list):
+        return []
+    return [
+        {"content_type": "text", "title": str(button["title"]), "payload": str(button["payload"])}
+        for button in buttons
+        if isinstance(button, Mapping) and button.get("title") and button.get("payload")
+    ]
+
+
+def _attachment(message: Mapping[str, Any]) -> Any:
+    attachment = message.get("attachment")
+    if attachment:
+        return attachment
+    image = message.get("image")
+    if isinstance(image, str) and image:
+        return {"type": "image", "payload": {"src": image}}
+    elements = message.get("elements")
+    if elements:
+        return {"type": "template", "payload": {"template_type": "generic", "elements": elements}}
+    return None
+
+
+def _handoff(value: object) -> dict[str, str] | None:
+    if not isinstance(value, Mapping) or value.get("event") not in HANDOFF_EVENTS:
+        return None
+    agent = value.get("agent")
+    name = " ".join(agent.split())[:MAX_AGENT_NAME_CHARS] if isinstance(agent, str) else ""
+    return {"event": str(value["event"]), "agent": name}
