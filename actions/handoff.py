@@ -32,9 +32,11 @@ from bot import i18n
 from bot.answers import choose
 from bot.billing.backend import BackendUnavailable, NotAllowed, NotFound
 from bot.billing.models import NewTicket, Ticket, TicketStatus
+from bot.handoff.agents import Agent
+from bot.handoff.queue import TicketQueue
 from bot.handoff.waiting import WaitEstimate, estimate_wait
 from bot.redaction import redact
-from bot.support_contact import is_open, next_opening, support_contact, support_country
+from bot.support_contact import is_open, next_opening, support_contact, support_country, support_hours
 
 logger = logging.getLogger(__name__)
 
@@ -60,18 +62,15 @@ class ActionHandoff(Action):
         language = language_of(tracker)
         customer_id = verified_customer_id(tracker)
         try:
-            country = support_country(
-                language, backend().get_customer(customer_id).country if customer_id else None
-            )
             existing = ticket_queue().for_conversation(tracker.sender_id)
             if existing is not None:
                 dispatcher.utter_message(response="utter_handoff_already_open", reference=existing.reference)
-                tell_what_happens_next(dispatcher, existing, language, country)
+                tell_what_happens_next(dispatcher, existing, language)
                 return end_of_flow()
             ticket = backend().create_ticket(new_ticket(tracker, language, customer_id), now())
             logger.info("handoff.ticket_created", extra={"ticket": ticket.reference, "topic": ticket.topic})
             dispatcher.utter_message(response="utter_handoff_created", reference=ticket.reference)
-            tell_what_happens_next(dispatcher, ticket, language, country)
+            tell_what_happens_next(dispatcher, ticket, language)
         except BackendUnavailable:
             logger.exception("handoff.backend_unavailable")
             contact = support_contact(support_country(language))
@@ -98,14 +97,12 @@ def end_of_flow() -> list[EventType]:
     return [SlotSet(FLOW, None), SlotSet(STEP, None), SlotSet(VALUES, None)]
 
 
-def tell_what_happens_next(
-    dispatcher: CollectingDispatcher, ticket: Ticket, language: str, country: str
-) -> None:
+def tell_what_happens_next(dispatcher: CollectingDispatcher, ticket: Ticket, language: str) -> None:
     """In opening hours, the place in the queue and the estimated wait; out of hours, when the team is
     back. Nothing more once an agent has it."""
     if ticket.status is not TicketStatus.OPEN:
         return
-    hours = support_contact(country).hours
+    hours = support_hours()
     local_now = now().astimezone(ZoneInfo(settings().timezone))
     if not is_open(hours, local_now):
         reopening = next_opening(hours, local_now)
@@ -148,18 +145,15 @@ def handoff_topic(tracker: Tracker) -> str:
     return str(flow) if flow and flow not in ("human_offer", RATING_FLOW) else "customer_request"
 
 
-def customer_messages(events: list[dict[str, Any]]) -> list[str]:
-    return [
-        redact(event.get("text") or "")
-        for event in events
-        if event.get("event") == "user" and event.get("text")
-    ]
-
-
 def summary(events: list[dict[str, Any]]) -> str:
-    """The customer's last messages (redacted), newest last: what they wanted, in their words."""
-    said = [text for text in customer_messages(events) if not text.startswith("/")]
-    return " / ".join(said[-SUMMARY_MESSAGES:])[:MAX_SUMMARY]
+    """The customer's last typed messages (redacted; not button payloads), newest last: what they
+    wanted, in their words."""
+    said = [
+        str(event["text"])
+        for event in events
+        if event.get("event") == "user" and event.get("text") and not str(event["text"]).startswith("/")
+    ]
+    return " / ".join(redact(text) for text in said[-SUMMARY_MESSAGES:])[:MAX_SUMMARY]
 
 
 def transcript(events: list[dict[str, Any]]) -> tuple[str, ...]:
@@ -191,18 +185,25 @@ class ActionCancelHandoff(Action):
             if ticket is None:
                 dispatcher.utter_message(response="utter_handoff_nothing_to_cancel")
                 return []
-            try:
-                cancelled = queue.cancel(ticket.reference)
-            except NotAllowed:  # an agent took it meanwhile
+            if not cancelled_in_time(queue, ticket):
                 dispatcher.utter_message(response="utter_handoff_with_agent", reference=ticket.reference)
                 return []
         except BackendUnavailable:
             logger.exception("handoff.cancel_backend_unavailable")
             dispatcher.utter_message(response="utter_backend_unavailable")
             return []
-        logger.info("handoff.cancelled_by_customer", extra={"ticket": cancelled.reference})
-        dispatcher.utter_message(response="utter_handoff_cancelled", reference=cancelled.reference)
+        logger.info("handoff.cancelled_by_customer", extra={"ticket": ticket.reference})
+        dispatcher.utter_message(response="utter_handoff_cancelled", reference=ticket.reference)
         return []
+
+
+def cancelled_in_time(queue: TicketQueue, ticket: Ticket) -> bool:
+    """Cancels the waiting ticket; False when an agent has it (or took it in the meantime)."""
+    try:
+        queue.cancel(ticket.reference)
+    except NotAllowed:
+        return False
+    return True
 
 
 class HandoffRatingFlow(Flow):
@@ -261,20 +262,16 @@ class ActionHandoffResolved(Action):
     ) -> list[EventType]:
         try:
             ticket = ticket_queue().for_conversation(tracker.sender_id, (TicketStatus.RESOLVED,))
-            agent = (
-                agent_directory().get_agent(ticket.assigned_agent_id)
-                if ticket is not None and ticket.assigned_agent_id is not None
-                else None
-            )
-        except (BackendUnavailable, NotFound):
+        except BackendUnavailable:
             logger.exception("handoff.resolved_lookup_failed")
-            ticket, agent = None, None
+            ticket = None
         if ticket is None:
             dispatcher.utter_message(response="utter_anything_else")
             return end_of_flow()
+        agent = resolving_agent(ticket)
         dispatcher.utter_message(
             response="utter_handoff_resolved",
-            agent=first_name(agent.display_name)
+            agent=agent.first_name
             if agent is not None
             else i18n.text(language_of(tracker), "handoff.an_agent"),
             reference=ticket.reference,
@@ -286,6 +283,13 @@ class ActionHandoffResolved(Action):
         ]
 
 
-def first_name(display_name: str) -> str:
-    """How an agent introduces themself to customers: "Camille", not the full name."""
-    return display_name.split()[0] if display_name.split() else display_name
+def resolving_agent(ticket: Ticket) -> Agent | None:
+    """Who handled the ticket, to name them to the customer; None when unknown or unreadable (the
+    customer then hears of "your adviser", and is still asked for a rating)."""
+    if ticket.assigned_agent_id is None:
+        return None
+    try:
+        return agent_directory().get_agent(ticket.assigned_agent_id)
+    except (BackendUnavailable, NotFound):
+        logger.exception("handoff.agent_lookup_failed")
+        return None

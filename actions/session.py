@@ -34,16 +34,19 @@ class ActionSessionStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         events: list[EventType] = [SessionStarted()]
-        try:
+        try:  # the log must not decide whether the bot wakes up: each read on its own
             conversation_log().record_start(
                 tracker.sender_id,
                 tracker.get_latest_input_channel() or "unknown",
                 tracker.get_slot("language"),
                 started_at=now(),
             )
+        except BackendUnavailable:
+            logger.exception("session.log_unavailable")
+        try:
             ticket = ticket_queue().for_conversation(tracker.sender_id, (TicketStatus.IN_PROGRESS,))
         except BackendUnavailable:
-            logger.exception("session.backend_unavailable")
+            logger.exception("session.queue_unavailable")
             ticket = None
         if ticket is not None:
             events.append(ConversationPaused())

@@ -110,10 +110,16 @@ def reject(slot: str, response: str, dispatcher: CollectingDispatcher, tracker: 
     return {slot: value_before_latest_message(tracker, slot)}  # a stray tag must not erase a good value
 
 
+SLOTS_CLEARED = ("session_started", "restart", "reset_slots")
+
+
 def value_before_latest_message(tracker: Tracker, slot: str) -> Any:
-    """The slot's value as the customer's latest message found it."""
+    """The slot's value as the customer's latest message found it (None past a new session, a restart or
+    a reset: slots are not carried over)."""
     seen_message = False
     for event in reversed(tracker.events):
+        if event.get("event") in SLOTS_CLEARED:
+            return None
         if event.get("event") == "user":
             seen_message = True
         elif seen_message and event.get("event") == "slot" and event.get("name") == slot:

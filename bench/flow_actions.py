@@ -1,5 +1,6 @@
 """Time the flow actions take per message, in-process against the seeded SQLite backend (what the
-action server adds to each reply, without HTTP or NLU). Prints median and 95th percentile per step.
+action server adds to each reply, without HTTP or NLU), and the handoff's two customer steps (a ticket
+with its place in the queue, calling it off). Prints median and 95th percentile per step.
 
     .venv/bin/python -m bench.flow_actions
 """
@@ -7,6 +8,8 @@ action server adds to each reply, without HTTP or NLU). Prints median and 95th p
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import statistics
 import tempfile
 import time
@@ -19,11 +22,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.flow as flow_module
 import actions.flows  # noqa: F401  (registers every flow)
+import actions.handoff as handoff_module
 from actions.flow import ActionFlowAnswer, registered_actions
+from actions.handoff import ActionCancelHandoff, ActionHandoff
 from bot.billing.database import make_engine, migrate, seed_demo
 from bot.billing.payment_requests import Collection
 from bot.billing.sql import queries
 from bot.billing.sql.backend import SqlBillingBackend
+from bot.handoff.queue import TicketQueue
 
 TODAY = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
@@ -63,7 +69,14 @@ def run(
     return time.perf_counter() - started
 
 
+def report(label: str, timings: list[float]) -> None:
+    timings.sort()
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    print(f"{label:24} {statistics.median(timings) * 1000:10.1f} {p95 * 1000:8.1f}")
+
+
 def main() -> None:
+    logging.disable(logging.INFO)  # the actions' own log lines would drown the figures
     with tempfile.TemporaryDirectory() as directory:
         url = f"sqlite:///{Path(directory) / 'billing.db'}"
         migrate(url)
@@ -90,9 +103,18 @@ def main() -> None:
         for label, number, steps in SCRIPTS:
             slots = {"verified": True, "customer_id": str(ids[number]), "language": "fr"}
             timings = [run(loop, actions[a], slots, i, t, e) for _ in range(ROUNDS) for a, i, t, e in steps]
-            timings.sort()
-            p95 = timings[int(len(timings) * 0.95) - 1]
-            print(f"{label:24} {statistics.median(timings) * 1000:10.1f} {p95 * 1000:8.1f}")
+            report(label, timings)
+        os.environ["SUPPORT_HOURS"] = "1-7 00:00-24:00"  # in hours: the place in the queue is worked out
+        setattr(handoff_module, "backend", lambda: backend)  # noqa: B010
+        setattr(handoff_module, "ticket_queue", lambda: TicketQueue(engine, lambda: NOW))  # noqa: B010
+        setattr(handoff_module, "now", lambda: NOW)  # noqa: B010
+        slots = {"verified": True, "customer_id": str(ids["482130"]), "language": "fr"}
+        handoffs, cancels = [], []
+        for _ in range(ROUNDS):  # each ticket is called off, so the next handoff opens a new one
+            handoffs.append(run(loop, ActionHandoff(), slots, "request_human", "un conseiller", {}))
+            cancels.append(run(loop, ActionCancelHandoff(), slots, "cancel_handoff", "c'est bon", {}))
+        report("handoff: ticket + place", handoffs)
+        report("handoff: called off", cancels)
         loop.close()
 
 

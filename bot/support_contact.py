@@ -10,12 +10,14 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import cache
 
 from babel.dates import get_day_names
 
 from bot.i18n import BABEL_LOCALES, format_clock_time
 
 DEFAULT_HOURS = "1-5 08:00-20:00;6 09:00-13:00"
+END_OF_DAY = time.max  # "24:00"
 DEFAULTS = {
     "FR": {"phone": "+33 1 84 88 00 00", "email": "facturation@example.fr", "whatsapp": "+33 6 44 60 00 00"},
     "BR": {
@@ -44,18 +46,25 @@ class SupportContact:
     hours: tuple[OpeningBlock, ...]
 
 
+@cache
 def parse_hours(spec: str) -> tuple[OpeningBlock, ...]:
+    """The blocks of SUPPORT_HOURS; "24:00" closes at midnight. A ValueError names a block that cannot be
+    read or never opens (days or times backwards: a block past midnight is two blocks)."""
     blocks = []
     for part in filter(None, (p.strip() for p in spec.split(";"))):
         match = _BLOCK.match(part)
         if match is None:
             raise ValueError(f"SUPPORT_HOURS: cannot read {part!r}")
         first, last, h1, m1, h2, m2 = match.groups()
-        blocks.append(
-            OpeningBlock(
-                int(first) - 1, int(last or first) - 1, time(int(h1), int(m1)), time(int(h2), int(m2))
-            )
-        )
+        try:
+            opens = time(int(h1), int(m1))
+            closes = END_OF_DAY if (h2, m2) == ("24", "00") else time(int(h2), int(m2))
+        except ValueError:
+            raise ValueError(f"SUPPORT_HOURS: no such time in {part!r}") from None
+        block = OpeningBlock(int(first) - 1, int(last or first) - 1, opens, closes)
+        if block.last_day < block.first_day or block.closes <= block.opens:
+            raise ValueError(f"SUPPORT_HOURS: {part!r} never opens (write a block past midnight as two)")
+        blocks.append(block)
     return tuple(blocks)
 
 
@@ -74,8 +83,12 @@ def support_contact(country: str | None) -> SupportContact:
     def setting(name: str) -> str:
         return os.environ.get(f"SUPPORT_{name.upper()}_{code}", "").strip() or defaults[name]
 
-    hours = os.environ.get("SUPPORT_HOURS", "").strip() or DEFAULT_HOURS
-    return SupportContact(setting("phone"), setting("email"), setting("whatsapp"), parse_hours(hours))
+    return SupportContact(setting("phone"), setting("email"), setting("whatsapp"), support_hours())
+
+
+def support_hours() -> tuple[OpeningBlock, ...]:
+    """When the team works (SUPPORT_HOURS, the same for every country), in the team's time zone."""
+    return parse_hours(os.environ.get("SUPPORT_HOURS", "").strip() or DEFAULT_HOURS)
 
 
 def describe_hours(blocks: tuple[OpeningBlock, ...], language: str) -> list[tuple[str, str, str]]:
@@ -91,7 +104,7 @@ def describe_hours(blocks: tuple[OpeningBlock, ...], language: str) -> list[tupl
             (
                 days,
                 format_clock_time(block.opens, language),
-                format_clock_time(block.closes, language),
+                "24:00" if block.closes == END_OF_DAY else format_clock_time(block.closes, language),
             )
         )
     return described

@@ -20,7 +20,6 @@ to the sender.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import math
 from collections.abc import Mapping
@@ -33,7 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.redacting import MessageHandler, redacted, redacting
+from bot.channels.redacting import MessageHandler, redacted
 from bot.channels.socketio_limits import RateLimiter, WidgetLimits, allowed_origins
 from bot.channels.socketio_output import CHANNEL_NAME, WidgetOutput
 from bot.channels.socketio_sessions import SessionSigner, WidgetSession
@@ -43,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 SESSION_REQUEST = "session_request"
 SESSION_CONFIRM = "session_confirm"
+USER_UTTERED = "user_uttered"
 TYPING = "bot_typing"
 USER_ECHO = "user_echo"
 REFUSED = "message_refused"
@@ -65,12 +65,7 @@ class WidgetInput(InputChannel):
             rate_messages=int(credentials.get("rate_limit_messages", defaults.rate_messages)),
             rate_window_s=float(credentials.get("rate_limit_seconds", defaults.rate_window_s)),
         )
-        return cls(
-            signer=SessionSigner.from_env(),
-            origins=allowed_origins(),
-            limits=limits,
-            socketio_path=str(credentials.get("socketio_path", "/socket.io")),
-        )
+        return cls(limits=limits, socketio_path=str(credentials.get("socketio_path", "/socket.io")))
 
     def __init__(
         self,
@@ -78,56 +73,49 @@ class WidgetInput(InputChannel):
         origins: list[str] | None = None,
         limits: WidgetLimits | None = None,
         socketio_path: str = "/socket.io",
-        user_message_evt: str = "user_uttered",
-        bot_message_evt: str = "bot_uttered",
     ) -> None:
-        self.signer = signer or SessionSigner.from_env()
-        self.origins = origins if origins is not None else allowed_origins()
+        self.signer = signer  # None: SessionSigner.from_env() when the server starts (the blueprint)
+        self.origins = origins or allowed_origins()
         self.limits = limits or WidgetLimits()
         self.socketio_path = socketio_path
-        self.user_message_evt = user_message_evt
-        self.bot_message_evt = bot_message_evt
-        self.sio: AsyncServer | None = None
+        self._output: WidgetOutput | None = None  # made with the blueprint
         self._sessions: dict[str, WidgetSession] = {}  # socket id -> the session it was confirmed
         self._limiter = RateLimiter(self.limits.rate_messages, self.limits.rate_window_s)
 
     def get_output_channel(self) -> OutputChannel | None:
         """Sends to the room of the recipient (sender id): usable outside a request, e.g. by the HTTP
         API's `output_channel=latest`. None before the blueprint is made (nothing to send through)."""
-        if self.sio is None:
-            return None
-        return WidgetOutput(self.sio, self.bot_message_evt)
+        return self._output
 
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
-        handle = redacting(on_new_message)
+        signer = self.signer or SessionSigner.from_env()
         sio = AsyncServer(
             async_mode="sanic",
             cors_allowed_origins="*" if "*" in self.origins else self.origins,
             max_http_buffer_size=MAX_PACKET_BYTES,
         )
-        self.sio = sio
+        output = self._output = WidgetOutput(sio)
         webhook = SocketBlueprint(sio, self.socketio_path, "widget_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @sio.on("connect")
-        async def connect(sid: str, environ: dict[str, Any], auth: object = None) -> bool:
-            logger.debug("widget.connected", extra={"socket": sid})
-            return True
+        async def refuse(sid: str, reason: str, session: WidgetSession | None = None, **details: Any) -> None:
+            sender = session.sender_id if session else None
+            logger.info("widget.message_refused", extra={"reason": reason, "socket": sid, "sender": sender})
+            await sio.emit(REFUSED, {"reason": reason, **details}, to=sid)
 
         @sio.on("disconnect")
         async def disconnect(sid: str, *_: object) -> None:
             self._sessions.pop(sid, None)
-            logger.debug("widget.disconnected", extra={"socket": sid})
 
         @sio.on(SESSION_REQUEST)
         async def session_request(sid: str, data: object = None) -> None:
             requested = data.get("session_id") if isinstance(data, Mapping) else None
-            session = self.signer.verify(requested)
+            session = signer.verify(requested)
             if session is None:
-                session = self.signer.issue()
+                session = signer.issue()
                 logger.info(
                     "widget.session_issued",
                     extra={"sender": session.sender_id, "replaced_invalid_id": bool(requested)},
@@ -139,28 +127,29 @@ class WidgetInput(InputChannel):
             await sio.enter_room(sid, session.sender_id)
             await sio.emit(SESSION_CONFIRM, session.token, to=sid)
 
-        @sio.on(self.user_message_evt)
+        @sio.on(USER_UTTERED)
         async def user_uttered(sid: str, data: object = None) -> None:
             session = self._sessions.get(sid)
-            if not isinstance(data, Mapping) or session is None or not _same(data.get("session_id"), session):
-                await self._refuse(sio, sid, "no_session")
+            # the socket's own session: the id it was confirmed, which it holds already
+            if not isinstance(data, Mapping) or session is None or data.get("session_id") != session.token:
+                await refuse(sid, "no_session")
                 return
             text = data.get("message")
             if not isinstance(text, str):
-                await self._refuse(sio, sid, "invalid", session)
+                await refuse(sid, "invalid", session)
                 return
             if len(text) > self.limits.max_message_chars:
-                await self._refuse(sio, sid, "too_long", session, max_chars=self.limits.max_message_chars)
+                await refuse(sid, "too_long", session, max_chars=self.limits.max_message_chars)
                 return
             if not self._limiter.allow(session.sender_id):
                 retry_after = math.ceil(self._limiter.retry_after(session.sender_id))
                 logger.info("widget.rate_limited", extra={"sender": session.sender_id})
                 await sio.emit(RATE_LIMITED, {"retry_after_s": retry_after}, to=sid)
                 return
-            message = redacted(
+            message = redacted(  # masked before the echo to the other tabs, and before Rasa
                 UserMessage(
                     text,
-                    WidgetOutput(sio, self.bot_message_evt),
+                    output,
                     session.sender_id,
                     input_channel=self.name(),
                     metadata=page_metadata(data),
@@ -170,7 +159,7 @@ class WidgetInput(InputChannel):
                 await sio.emit(USER_ECHO, {"text": message.text}, to=session.sender_id, skip_sid=sid)
             await sio.emit(TYPING, {"typing": True}, to=session.sender_id)
             try:
-                await handle(message)
+                await on_new_message(message)
             except Exception:
                 logger.exception("widget.message_failed", extra={"sender": session.sender_id})
                 await sio.emit(REFUSED, {"reason": "server_error"}, to=sid)
@@ -178,15 +167,6 @@ class WidgetInput(InputChannel):
                 await sio.emit(TYPING, {"typing": False}, to=session.sender_id)
 
         return webhook
-
-    async def _refuse(
-        self, sio: AsyncServer, sid: str, reason: str, session: WidgetSession | None = None, **details: Any
-    ) -> None:
-        logger.info(
-            "widget.message_refused",
-            extra={"reason": reason, "socket": sid, "sender": session.sender_id if session else None},
-        )
-        await sio.emit(REFUSED, {"reason": reason, **details}, to=sid)
 
 
 def page_metadata(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -199,9 +179,3 @@ def page_metadata(data: Mapping[str, Any]) -> dict[str, Any]:
             if language:
                 return {"language": language}
     return {}
-
-
-def _same(claimed: object, session: WidgetSession) -> bool:
-    return isinstance(claimed, str) and hmac.compare_digest(
-        claimed.encode("utf-8"), session.token.encode("utf-8")
-    )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bot.settings import Settings
+from bot.settings import Settings, _env
 
 ORIGINS_ENV = "WIDGET_ALLOWED_ORIGINS"
 
@@ -74,12 +73,11 @@ class RateLimiter:
                 del self._events[key]
 
 
-def allowed_origins(value: str | None = None) -> list[str]:
+def allowed_origins() -> list[str]:
     """The page origins allowed to open a socket (`WIDGET_ALLOWED_ORIGINS`, comma-separated; "*" for any
     origin, not recommended: any site could then put a chat with your assistant on its pages). Default:
     the portal, whose demo support page carries the widget."""
-    raw = os.environ.get(ORIGINS_ENV, "") if value is None else value
-    origins = [origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip()]
+    origins = [origin.strip().rstrip("/") for origin in _env(ORIGINS_ENV, "").split(",") if origin.strip()]
     return origins or portal_origins()
 
 

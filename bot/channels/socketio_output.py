@@ -17,7 +17,10 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel
 from socketio import AsyncServer
 
+from bot.console.transcript import HANDOFF_KEY
+
 CHANNEL_NAME = "widget"
+BOT_UTTERED = "bot_uttered"
 HANDOFF_EVENTS = frozenset({"agent_joined", "agent_left", "agent_message"})
 MAX_AGENT_NAME_CHARS = 80
 
@@ -27,14 +30,13 @@ class WidgetOutput(OutputChannel):
     def name(cls) -> str:
         return CHANNEL_NAME
 
-    def __init__(self, sio: AsyncServer, event: str = "bot_uttered") -> None:
+    def __init__(self, sio: AsyncServer) -> None:
         self.sio = sio
-        self.event = event
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         payload = bot_message(message)
         if payload:
-            await self.sio.emit(self.event, payload, to=recipient_id)
+            await self.sio.emit(BOT_UTTERED, payload, to=recipient_id)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text})
@@ -81,10 +83,10 @@ def bot_message(message: Mapping[str, Any]) -> dict[str, Any]:
         payload["attachment"] = attachment
     custom = message.get("custom")
     if isinstance(custom, Mapping):
-        handoff = _handoff(custom.get("handoff"))
+        handoff = _handoff(custom.get(HANDOFF_KEY))
         if handoff:
             payload["handoff"] = handoff
-        rest = {key: value for key, value in custom.items() if key != "handoff"}
+        rest = {key: value for key, value in custom.items() if key != HANDOFF_KEY}
         if rest:
             payload["custom"] = rest
     return payload
@@ -118,4 +120,4 @@ def _handoff(value: object) -> dict[str, str] | None:
         return None
     agent = value.get("agent")
     name = " ".join(agent.split())[:MAX_AGENT_NAME_CHARS] if isinstance(agent, str) else ""
-    return {"event": str(value["event"]), "agent": name}
+    return {"event": value["event"], "agent": name}

@@ -10,20 +10,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import logging
-import os
 import re
 import secrets
 from dataclasses import dataclass
 
-logger = logging.getLogger(__name__)
+from bot.settings import PROJECT_DIR, _env, stored_secret
 
 SECRET_ENV = "WIDGET_SESSION_SECRET"  # noqa: S105 (the variable's name, not a secret)
+SECRET_FILE = PROJECT_DIR / "var" / "widget-session-secret"
 SENDER_PREFIX = "web-"
 _RANDOM_BYTES = 18  # 144 bits, 24 base64url characters
-_SIGNATURE_BYTES = 18
-_PART = re.compile(r"[A-Za-z0-9_-]{24}")
-_MAX_TOKEN_CHARS = 64
+_SIGNATURE_BYTES = 18  # 24 base64url characters too
+_TOKEN = re.compile(r"([A-Za-z0-9_-]{24})\.[A-Za-z0-9_-]{24}")
 _DOMAIN = b"widget-session:"
 
 
@@ -32,7 +30,11 @@ class WidgetSession:
     """A verified session: `token` is what the browser holds, `sender_id` is Rasa's conversation id."""
 
     token: str
-    key: str
+
+    @property
+    def key(self) -> str:
+        """The random part of the token."""
+        return self.token.partition(".")[0]
 
     @property
     def sender_id(self) -> str:
@@ -43,36 +45,31 @@ class SessionSigner:
     def __init__(self, secret: str) -> None:
         if not secret:
             raise ValueError("the widget session secret cannot be empty")
-        self._secret = secret.encode("utf-8")
+        self._mac = hmac.new(secret.encode("utf-8"), _DOMAIN, hashlib.sha256)
 
     @classmethod
     def from_env(cls) -> SessionSigner:
-        """`WIDGET_SESSION_SECRET`, else a random secret for this process only (ids then do not survive
-        a restart, and several Rasa instances would not accept each other's ids)."""
-        secret = os.environ.get(SECRET_ENV, "").strip()
-        if not secret:
-            logger.warning("widget.session_secret_missing", extra={"setting": SECRET_ENV})
-            secret = secrets.token_urlsafe(32)
-        return cls(secret)
+        """`WIDGET_SESSION_SECRET`, else a random secret made once in var/widget-session-secret (mode
+        0600), as for the other secrets (bot/settings.py)."""
+        return cls(_env(SECRET_ENV, "") or stored_secret(SECRET_FILE))
 
     def issue(self) -> WidgetSession:
         key = _encode(secrets.token_bytes(_RANDOM_BYTES))
-        return WidgetSession(token=f"{key}.{self._signature(key)}", key=key)
+        return WidgetSession(f"{key}.{self._signature(key)}")
 
     def verify(self, token: object) -> WidgetSession | None:
         """The session of a token this server issued; None for anything else (missing, malformed, forged)."""
-        if not isinstance(token, str) or len(token) > _MAX_TOKEN_CHARS:
+        if not isinstance(token, str) or not (match := _TOKEN.fullmatch(token)):
             return None
-        key, _, signature = token.partition(".")
-        if not (_PART.fullmatch(key) and _PART.fullmatch(signature)):
+        key = match[1]
+        if not hmac.compare_digest(token, f"{key}.{self._signature(key)}"):
             return None
-        if not hmac.compare_digest(signature, self._signature(key)):
-            return None
-        return WidgetSession(token=token, key=key)
+        return WidgetSession(token)
 
     def _signature(self, key: str) -> str:
-        digest = hmac.new(self._secret, _DOMAIN + key.encode("ascii"), hashlib.sha256).digest()
-        return _encode(digest[:_SIGNATURE_BYTES])
+        mac = self._mac.copy()
+        mac.update(key.encode("ascii"))
+        return _encode(mac.digest()[:_SIGNATURE_BYTES])
 
 
 def _encode(data: bytes) -> str:

@@ -7,17 +7,19 @@ from pathlib import Path
 
 from sanic import Request, Sanic
 from sanic.config import Config
-from sanic.response import BaseHTTPResponse, HTTPResponse, json, raw
+from sanic.response import HTTPResponse, json, raw
 
 from bot.console import api, live, pages
 from bot.console.context import Console
+from bot.web import security
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_FILES = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8"}
 APP_NAME = "agent_console"
 REQUEST_MAX_SIZE = 64 * 1024
 
-# Scripts and styles only from the console itself; nothing inline, no frames, no other site.
+# The portal's headers (bot/web/security.py), with a policy that lets the console's own script run and
+# call the console: scripts and styles only from the console itself, nothing inline, no frames.
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'none'",
@@ -30,20 +32,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "base-uri 'none'",
     )
 )
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Resource-Policy": "same-origin",
-}
-
-
-async def add_security_headers(_: Request, response: BaseHTTPResponse) -> None:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
 
 
 def create_console_app(console: Console, name: str = APP_NAME) -> Sanic:
@@ -52,9 +40,8 @@ def create_console_app(console: Console, name: str = APP_NAME) -> Sanic:
     config.REQUEST_MAX_SIZE = REQUEST_MAX_SIZE
     config.RESPONSE_TIMEOUT = max(60, int(console.live_stream_seconds) + 30)  # the event stream
     app = Sanic(name, config=config, configure_logging=False)
-    app.blueprint(pages.blueprint(console))
-    app.blueprint(api.blueprint(console))
-    app.blueprint(live.blueprint(console))
+    for module in (pages, api, live):
+        app.blueprint(module.blueprint(console))
     assets = {name: (STATIC_DIR / name).read_bytes() for name in STATIC_FILES}
 
     @app.get("/static/<name>")
@@ -67,7 +54,7 @@ def create_console_app(console: Console, name: str = APP_NAME) -> Sanic:
     async def health(_: Request) -> HTTPResponse:
         return json({"status": "ok"})
 
-    app.register_middleware(add_security_headers, "response")
+    security.install(app, CONTENT_SECURITY_POLICY)
 
     @app.after_server_stop
     async def close_rasa_client(*_: object) -> None:

@@ -12,7 +12,6 @@ from sanic import Request
 from sanic.response import HTTPResponse, json, redirect
 
 from bot.console.context import Console
-from bot.handoff.agents import SUPERVISOR
 from bot.handoff.sessions import AgentSession, ConsoleAuth
 
 SESSION_COOKIE = "console_session"
@@ -72,7 +71,7 @@ def page(console: Console, *, supervisor: bool = False) -> Callable[[Handler], H
             session = await current_session(request, console)
             if session is None:
                 return redirect("/login")
-            if supervisor and session.agent.role != SUPERVISOR:
+            if supervisor and not session.agent.is_supervisor:
                 return redirect("/")
             return await handler(request, session, *args, **kwargs)
 
@@ -95,7 +94,7 @@ def api(console: Console, *, supervisor: bool = False) -> Callable[[Handler], Ha
                 session, request.headers.get(CSRF_HEADER)
             ):
                 return json({"error": "csrf"}, status=403)
-            if supervisor and session.agent.role != SUPERVISOR:
+            if supervisor and not session.agent.is_supervisor:
                 return json({"error": "supervisor"}, status=403)
             return await handler(request, session, *args, **kwargs)
 

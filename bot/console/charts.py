@@ -137,59 +137,39 @@ def dashboard_charts(
             raise ValueError(f"the label {key!r} must hold {{value}}")
         return lambda value: template.replace("{value}", write_number(value * scale, decimals))
 
-    def series(values: Sequence[float | None]) -> list[Point]:
-        return [(day_label(stats.day), value) for stats, value in zip(days, values, strict=True)]
+    def chart(
+        draw: Callable[..., str],
+        key: str,
+        value: Callable[[DayStats], float | None],
+        value_format: ValueFormat,
+        maximum: float | None = None,
+    ) -> tuple[str, str]:
+        svg = draw(
+            [(day_label(stats.day), value(stats)) for stats in days],
+            title=labels[key],
+            description=labels[f"{key}_description"],
+            value_format=value_format,
+            maximum=maximum,
+            no_data=labels["no_data"],
+        )
+        return labels[key], svg
 
-    def chart(key: str) -> tuple[str, str]:
-        return labels[key], labels[f"{key}_description"]
-
-    handoffs_title, handoffs_description = chart("handoffs")
-    solved_title, solved_description = chart("solved_without_human")
-    waiting_title, waiting_description = chart("waiting_time")
-    satisfaction_title, satisfaction_description = chart("satisfaction")
-    no_data = labels["no_data"]
     return [
-        (
-            handoffs_title,
-            bar_chart(
-                series([float(stats.created) for stats in days]),
-                title=handoffs_title,
-                description=handoffs_description,
-                value_format=lambda value: write_number(value, 0),
-                no_data=no_data,
-            ),
+        chart(bar_chart, "handoffs", lambda stats: stats.created, lambda value: write_number(value, 0)),
+        chart(
+            line_chart,
+            "solved_without_human",
+            lambda stats: stats.solved_without_human,
+            pattern("percent", 0, scale=100.0),
+            maximum=1.0,
         ),
-        (
-            solved_title,
-            line_chart(
-                series([stats.solved_without_human for stats in days]),
-                title=solved_title,
-                description=solved_description,
-                value_format=pattern("percent", 0, scale=100.0),
-                maximum=1.0,
-                no_data=no_data,
-            ),
-        ),
-        (
-            waiting_title,
-            line_chart(
-                series([stats.median_wait_minutes for stats in days]),
-                title=waiting_title,
-                description=waiting_description,
-                value_format=pattern("minutes", 1),
-                no_data=no_data,
-            ),
-        ),
-        (
-            satisfaction_title,
-            bar_chart(
-                series([stats.average_satisfaction for stats in days]),
-                title=satisfaction_title,
-                description=satisfaction_description,
-                value_format=pattern("rating", 1),
-                maximum=5.0,
-                no_data=no_data,
-            ),
+        chart(line_chart, "waiting_time", lambda stats: stats.median_wait_minutes, pattern("minutes", 1)),
+        chart(
+            bar_chart,
+            "satisfaction",
+            lambda stats: stats.average_satisfaction,
+            pattern("rating", 1),
+            maximum=5.0,
         ),
     ]
 

@@ -1,9 +1,11 @@
 """`GET /api/events`: server-sent events telling the console what changed, so it refetches only that.
 
 `queue` when any ticket changed (a new handoff, a claim, a reply, a note...), `conversation` with the
-ticket's reference when a conversation the agent sees got a message (theirs in progress, and the one open
-on screen: `?ticket=<reference>`). Each stream lasts a few minutes and the browser reconnects on its own
-(EventSource), which also rechecks the session; a comment line every 15 s keeps proxies from closing it.
+ticket's reference when a conversation the agent follows got a message: the ones assigned to them (a
+supervisor too: not every ticket in progress, which would cost one Rasa request per ticket per tick)
+and the one open on screen (`?ticket=<reference>`). Each stream lasts a few minutes and the browser
+reconnects on its own (EventSource), which also rechecks the session; a comment line every 15 s keeps
+proxies from closing it.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def blueprint(console: Console) -> Blueprint:
 
     async def conversations(session: AgentSession, shown: str | None) -> dict[str, str]:
         """reference → conversation id of what this agent sees live."""
-        mine = await console.call(console.queue.handled_by, session.agent)
+        mine = await console.call(console.queue.mine, session.agent)
         watched = {ticket.reference: ticket.conversation_id for ticket in mine if ticket.conversation_id}
         if shown and shown not in watched:
             try:
@@ -55,7 +57,7 @@ def blueprint(console: Console) -> Blueprint:
         shown = request.args.get("ticket")
         response = await request.respond(
             content_type="text/event-stream; charset=utf-8",
-            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+            headers={"X-Accel-Buffering": "no"},  # Cache-Control: the console's security headers
         )
         token = request.cookies.get(SESSION_COOKIE) or ""
         started = last_sent = last_check = time.monotonic()
@@ -73,11 +75,12 @@ def blueprint(console: Console) -> Blueprint:
                         break
                 change = await console.call(console.queue.last_change)
                 if change != last_change:
+                    # Read first: if it fails, the next look reads it again.
+                    watched = await conversations(session, shown)
                     if last_change is not None:
                         await response.send(frame("queue", {}))
                         last_sent = now
                     last_change = change
-                    watched = await conversations(session, shown)
                 for reference, conversation_id in watched.items():
                     state = await console.rasa.tracker(conversation_id, with_events=False)
                     latest = state.get("latest_event_time")

@@ -27,9 +27,8 @@ from bot.console.auth import (
     set_cookie,
 )
 from bot.console.context import Console
-from bot.console.shapes import MONEY_LOCALES
-from bot.console.texts import CONSOLE_LANGUAGES, HTML_LANG, console_text, console_texts
-from bot.handoff.sessions import AgentSession
+from bot.console.texts import BABEL_LOCALES, CONSOLE_LANGUAGES, HTML_LANG, console_text, console_texts
+from bot.handoff.sessions import AgentSession, ConsoleAuth
 from bot.handoff.stats import PeriodStats
 from bot.web.pages import accepted_language, template_environment
 
@@ -45,13 +44,17 @@ def environment() -> Environment:
     return template_environment("bot.console")
 
 
-def render(template: str, language: str, *, status: int = 200, **context: Any) -> HTTPResponse:
-    body = (
+def page_html(template: str, language: str, **context: Any) -> str:
+    """A template filled in `language`: its texts (`t`) and the page's `lang`, with `context`."""
+    return (
         environment()
         .get_template(template)
-        .render(t=console_texts(language), html_lang=HTML_LANG[language], lang=language, **context)
+        .render(t=console_texts(language), html_lang=HTML_LANG[language], **context)
     )
-    return html(body, status=status)
+
+
+def render(template: str, language: str, *, status: int = 200, **context: Any) -> HTTPResponse:
+    return html(page_html(template, language, **context), status=status)
 
 
 def browser_language(request: Request) -> str:
@@ -95,10 +98,10 @@ def blueprint(console: Console) -> Blueprint:
         result = await console.call(
             console.auth.login, username, str(request.form.get("password") or "")[: MAX_FIELD * 4]
         )
-        if not result.ok or result.token is None or result.csrf_token is None:
+        if not (result.ok and result.token and result.csrf_token and result.expires_at):
             return login_page(request, console, error=True, username=username, status=401)
         response = redirect("/")
-        lifetime = int((result.expires_at - console.clock()).total_seconds()) if result.expires_at else 3600
+        lifetime = int((result.expires_at - console.clock()).total_seconds())
         set_cookie(response, console, SESSION_COOKIE, result.token, lifetime)
         set_cookie(response, console, CSRF_COOKIE, result.csrf_token, lifetime)
         clear_cookie(response, console, LOGIN_CSRF_COOKIE)
@@ -107,9 +110,7 @@ def blueprint(console: Console) -> Blueprint:
     @bp.post("/logout")
     @page(console)
     async def logout(request: Request, session: AgentSession) -> HTTPResponse:
-        if form_value(request, "csrf_token") != page_csrf_token(request, session) or not page_csrf_token(
-            request, session
-        ):
+        if not ConsoleAuth.check_csrf(session, form_value(request, "csrf_token")):
             return render(
                 "error.html", session.agent.language, status=403, status_code=403, message_key="csrf"
             )
@@ -148,11 +149,12 @@ def blueprint(console: Console) -> Blueprint:
             charts=charts.dashboard_charts(
                 report.days,
                 chart_labels(language),
-                lambda day: format_date(day, "d MMM", locale=MONEY_LOCALES[language]),
+                lambda day: format_date(day, "d MMM", locale=BABEL_LOCALES[language]),
                 number=lambda value, decimals: decimal_text(value, decimals, language),
             ),
             summary=headline(report.totals, language),
             days=days,
+            periods=DASHBOARD_PERIODS,
         )
 
     return bp
@@ -160,7 +162,7 @@ def blueprint(console: Console) -> Blueprint:
 
 def decimal_text(value: float, decimals: int, language: str) -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(round(value, decimals), format=pattern, locale=MONEY_LOCALES[language])
+    return format_decimal(round(value, decimals), format=pattern, locale=BABEL_LOCALES[language])
 
 
 def chart_labels(language: str) -> dict[str, str]:

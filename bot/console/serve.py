@@ -26,7 +26,6 @@ def build_console(settings: Settings) -> Console:
         stats=HandoffStats(engine, timezone=settings.timezone),
         backend=SqlBillingBackend(engine, public_base_url=settings.public_base_url),
         rasa=RasaApi(settings.rasa_url, settings.rasa_api_token),
-        timezone=settings.timezone,
         secure_cookies=settings.console_secure_cookies,
     )
 

@@ -10,17 +10,17 @@ from babel.numbers import format_currency
 
 from bot.billing.clock import aware
 from bot.billing.models import AccountSummary, Subscription, Ticket
-from bot.console.texts import console_text
+from bot.console.texts import BABEL_LOCALES, console_text
 from bot.handoff.agents import Agent
 
-MONEY_LOCALES = {"fr": "fr_FR", "pt": "pt_BR", "en": "en_GB"}
 
-
-def topic_label(language: str, topic: str) -> str:
+def label(language: str, group: str, code: str) -> str:
+    """The text of a code (`topics.change_plan`) in the agent's language; the code itself, spaced, when
+    there is none."""
     try:
-        return console_text(language, f"topics.{topic}")
+        return console_text(language, f"{group}.{code}")
     except KeyError:
-        return topic.replace("_", " ")
+        return code.replace("_", " ")
 
 
 def ticket_summary(
@@ -34,7 +34,7 @@ def ticket_summary(
         "language": ticket.language,
         "channel": ticket.channel,
         "topic": ticket.topic,
-        "topic_label": topic_label(language, ticket.topic),
+        "topic_label": label(language, "topics", ticket.topic),
         "summary": ticket.summary,
         "priority": ticket.priority,
         "created_at": aware(ticket.created_at).isoformat(),
@@ -51,7 +51,7 @@ def agent_summary(agent: Agent) -> dict[str, Any]:
 
 
 def money(amount: Decimal, currency: str, language: str) -> str:
-    return format_currency(amount, currency, locale=MONEY_LOCALES[language])
+    return format_currency(amount, currency, locale=BABEL_LOCALES[language])
 
 
 def customer_summary(
@@ -65,13 +65,5 @@ def customer_summary(
         "plan": subscription.plan.name if subscription is not None else None,
         "balance": money(account.balance, account.currency, language),
         "overdue": money(account.overdue_amount, account.currency, language),
-        "overdue_invoices": account.overdue_invoices,
-        "status": console_status(language, customer.status.value),
+        "status": label(language, "account_status", customer.status.value),
     }
-
-
-def console_status(language: str, status: str) -> str:
-    try:
-        return console_text(language, f"account_status.{status}")
-    except KeyError:
-        return status

@@ -15,6 +15,7 @@ from bot import i18n
 from bot.handoff.agents import CONSOLE_LANGUAGES
 
 __all__ = [
+    "BABEL_LOCALES",
     "CONSOLE_LANGUAGES",
     "CONSOLE_LOCALES_DIR",
     "HTML_LANG",
@@ -25,6 +26,7 @@ __all__ = [
 
 CONSOLE_LOCALES_DIR: Path = i18n.LOCALES_DIR / "console"
 HTML_LANG = {"fr": "fr", "pt": "pt-BR", "en": "en"}
+BABEL_LOCALES = {**i18n.BABEL_LOCALES, "en": "en_GB"}  # numbers, money and dates in the console
 
 
 def console_catalogue(language: str) -> i18n.Catalogue:

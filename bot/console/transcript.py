@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.redaction import redact
+from bot.redaction import redact_payment_data
 
 HANDOFF_KEY = "handoff"  # in a bot message's `custom` data: the console's own messages
 AGENT_MESSAGE = "agent_message"
@@ -26,7 +26,11 @@ def messages(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         kind, text = event.get("event"), event.get("text")
         if kind not in ("user", "bot") or not text:
             continue
-        message: dict[str, Any] = {"from": "customer", "text": redact(str(text)), "at": _when(event)}
+        message: dict[str, Any] = {
+            "from": "customer",
+            "text": redact_payment_data(str(text)).text,
+            "at": _when(event),
+        }
         if kind == "bot":
             marker = ((event.get("data") or {}).get("custom") or {}).get(HANDOFF_KEY)
             if isinstance(marker, dict):

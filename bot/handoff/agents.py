@@ -39,6 +39,11 @@ class Agent:
     def is_supervisor(self) -> bool:
         return self.role == SUPERVISOR
 
+    @property
+    def first_name(self) -> str:
+        """How the agent introduces themself to customers: "Camille", not the full name."""
+        return self.display_name.split()[0]
+
 
 def normalize_username(username: str) -> str:
     return username.strip().lower()

@@ -23,7 +23,7 @@ from bot.billing.references import parse_reference
 from bot.billing.sql import mappers
 from bot.billing.sql.mappers import Row
 from bot.billing.sql.schema import agents, ticket_events, tickets
-from bot.billing.sql.tickets import add_event, ticket_row
+from bot.billing.sql.tickets import add_event, conversation_key, ticket_row
 from bot.billing.sql.transactions import read, write
 from bot.billing.sql.writes import without_nul
 from bot.handoff.agents import SUPERVISOR, Agent, agent_row
@@ -118,7 +118,7 @@ class TicketQueue:
         query = (
             select(tickets)
             .where(
-                tickets.c.conversation_id == conversation_id,
+                tickets.c.conversation_id == conversation_key(conversation_id),
                 tickets.c.status.in_([status.value for status in statuses]),
             )
             .order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
@@ -175,27 +175,24 @@ class TicketQueue:
 
     def mine(self, agent: Agent) -> list[Ticket]:
         """The tickets the agent is handling, claimed first first."""
-        query = (
-            select(tickets)
-            .where(tickets.c.assigned_agent_id == agent.id, tickets.c.status == IN_PROGRESS)
-            .order_by(tickets.c.claimed_at, tickets.c.id)
-            .limit(MAX_LIST)
-        )
-        return read(self._engine, lambda conn: [mappers.ticket(row) for row in conn.execute(query)])
+        return self._in_progress(tickets.c.assigned_agent_id == agent.id)
 
     def in_progress(self) -> list[Ticket]:
         """Every ticket an agent is handling (the supervisor's view), claimed first first."""
-        query = (
-            select(tickets)
-            .where(tickets.c.status == IN_PROGRESS)
-            .order_by(tickets.c.claimed_at, tickets.c.id)
-            .limit(MAX_LIST)
-        )
-        return read(self._engine, lambda conn: [mappers.ticket(row) for row in conn.execute(query)])
+        return self._in_progress()
 
     def handled_by(self, agent: Agent) -> list[Ticket]:
         """What the agent follows: their tickets; for a supervisor, every ticket in progress."""
         return self.in_progress() if agent.is_supervisor else self.mine(agent)
+
+    def _in_progress(self, *conditions: Any) -> list[Ticket]:
+        query = (
+            select(tickets)
+            .where(tickets.c.status == IN_PROGRESS, *conditions)
+            .order_by(tickets.c.claimed_at, tickets.c.id)
+            .limit(MAX_LIST)
+        )
+        return read(self._engine, lambda conn: [mappers.ticket(row) for row in conn.execute(query)])
 
     # -- taking tickets ---------------------------------------------------------------------------
     def claim(self, reference: str, agent: Agent) -> Ticket:

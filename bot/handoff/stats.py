@@ -18,11 +18,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot.billing.clock import Clock, aware, utc_now
 from bot.billing.sql.schema import conversation_sessions, tickets
+from bot.billing.sql.tickets import conversation_key
 from bot.billing.sql.transactions import read
 
 MAX_DAYS = 366
-# Tickets keep a conversation id cut to their column's length; a session's id is compared cut alike.
-_TICKET_CONVERSATION_ID: int = tickets.c.conversation_id.type.length
 
 _TicketRow = tuple[datetime, datetime | None, datetime | None, int | None, str | None]
 _SessionRow = tuple[str, datetime]
@@ -133,7 +132,7 @@ class HandoffStats:
             started_day = started_at.astimezone(self._zone).date()
             if first <= started_day <= last:
                 conversations[started_day] = conversations.get(started_day, 0) + 1
-                if conversation_id[:_TICKET_CONVERSATION_ID] not in handed_off.get(started_day, ()):
+                if conversation_key(conversation_id) not in handed_off.get(started_day, ()):
                     solved[started_day] = solved.get(started_day, 0) + 1
         result = []
         for offset in range(days):

@@ -15,6 +15,12 @@ from bot.billing.clock import utc_now
 T = TypeVar("T")
 
 
+async def off_the_loop(work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)` in a worker thread, so that a blocking call does not hold the event loop (the
+    portal's and the agent console's)."""
+    return await asyncio.to_thread(work, *args)
+
+
 @dataclass(frozen=True)
 class Portal:
     backend: BillingBackend
@@ -29,6 +35,4 @@ class Portal:
     def now(self) -> datetime:
         return self.clock()
 
-    async def call(self, work: Callable[..., T], *args: Any) -> T:
-        """`work(*args)` off the event loop."""
-        return await asyncio.to_thread(work, *args)
+    call = staticmethod(off_the_loop)

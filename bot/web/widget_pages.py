@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from sanic import Blueprint, Request
 from sanic.response import BaseHTTPResponse, HTTPResponse, raw, text
 
 from bot import i18n
-from bot.settings import PROJECT_DIR
+from bot.settings import PROJECT_DIR, _env
 from bot.web.context import Portal
 from bot.web.pages import portal_text, render
 from bot.web.security import CONTENT_SECURITY_POLICY
@@ -30,17 +29,15 @@ logger = logging.getLogger("bot.web")
 
 BUNDLE = PROJECT_DIR / "var" / "widget" / "widget.js"
 SOCKET_URL_ENV = "WIDGET_SOCKET_URL"
-DEFAULT_SOCKET_URL = "http://127.0.0.1:{port}"  # the Rasa server of `make run` (RASA_PORT, 5005)
 # The bundle holds this string literal where the texts go (bot/web/widget/src/texts.js).
 TEXTS_PLACEHOLDER = re.compile(r"""(["'`])__BILLING_WIDGET_TEXTS__\1""")
 _WEBSOCKET_SCHEMES = {"http": "ws", "https": "wss"}
 
 
-def socket_url(value: str | None = None) -> str:
-    """The Rasa server's address for the widget: an http(s) origin, nothing after it (socket.io-client
-    would read a path as a namespace)."""
-    raw_value = (os.environ.get(SOCKET_URL_ENV, "") if value is None else value).strip().rstrip("/")
-    url = raw_value or DEFAULT_SOCKET_URL.format(port=os.environ.get("RASA_PORT", "").strip() or "5005")
+def socket_url() -> str:
+    """The Rasa server's address for the widget (`WIDGET_SOCKET_URL`, by default the Rasa server of
+    `make run`): an http(s) origin, nothing after it (socket.io-client would read a path as a namespace)."""
+    url = _env(SOCKET_URL_ENV, f"http://127.0.0.1:{_env('RASA_PORT', '5005')}").rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in _WEBSOCKET_SCHEMES or not parts.netloc or parts.path or parts.query:
         raise ValueError(f"{SOCKET_URL_ENV} must be an http(s) origin such as http://127.0.0.1:5005")
@@ -56,7 +53,7 @@ def support_page_policy(url: str) -> str:
 
 
 def widget_texts() -> dict[str, dict[str, str]]:
-    return {language: dict(i18n.catalogue(language)["widget"]) for language in i18n.SUPPORTED_LANGUAGES}
+    return {language: i18n.catalogue(language)["widget"] for language in i18n.SUPPORTED_LANGUAGES}
 
 
 @dataclass
@@ -75,7 +72,7 @@ class _Bundle:
         stamp = (stat.st_mtime_ns, stat.st_size)
         if stamp != self.stamp:
             source = self.path.read_text(encoding="utf-8")
-            literal = json.dumps(json.dumps(widget_texts(), ensure_ascii=True))
+            literal = json.dumps(json.dumps(widget_texts()))  # a JS string literal of the JSON
             body, count = TEXTS_PLACEHOLDER.subn(lambda _: literal, source, count=1)
             if count == 0:
                 logger.error("widget.texts_placeholder_missing", extra={"bundle": str(self.path)})
@@ -83,11 +80,11 @@ class _Bundle:
         return self.body
 
 
-def blueprint(portal: Portal, bundle_path: Path | None = None) -> Blueprint:
+def blueprint(portal: Portal) -> Blueprint:
     bp = Blueprint("widget_pages")
     url = socket_url()
     policy = support_page_policy(url)
-    bundle = _Bundle(bundle_path or BUNDLE)
+    bundle = _Bundle(BUNDLE)
 
     @bp.get("/widget.js")
     async def widget_js(request: Request) -> HTTPResponse:

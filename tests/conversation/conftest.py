@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,30 +23,7 @@ from sqlalchemy.engine import Engine
 from bot.billing.database import make_engine, migrate, seed_demo
 from bot.billing.sql import queries
 from bot.billing.sql.backend import SqlBillingBackend
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-START_TIMEOUT_S = 240
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up in {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
+from tests.conversation.processes import BIN, PROJECT_DIR, free_port, running, stop, wait_until_up
 
 
 @dataclass
@@ -112,7 +87,7 @@ def start_assistant(
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "BILLING_TIMEZONE": "Europe/Paris",
         "DEFAULT_LANGUAGE": "fr",
-        "SUPPORT_HOURS": "1-7 00:00-23:59",  # the team is always in: handoffs get a place in the queue
+        "SUPPORT_HOURS": "1-7 00:00-24:00",  # the team is always in: handoffs get a place in the queue
         "RASA_TELEMETRY_ENABLED": "false",
         **(extra_env or {}),
     }
@@ -144,12 +119,9 @@ def start_assistant(
         )
     finally:
         for process in processes:
-            process.terminate()
+            process.terminate()  # both at once, then wait for each
         for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
         engine.dispose()
 
 
@@ -192,27 +164,16 @@ def portal(
     if build.returncode != 0:
         pytest.fail(f"the web chat widget did not build:\n{build.stderr[-3000:]}")
     base_url = f"http://127.0.0.1:{widget_portal_port}"
-    log = tmp_path_factory.mktemp("portal") / "portal.log"
     env = {
         **os.environ,
         "BILLING_DATABASE_URL": assistant.engine.url.render_as_string(hide_password=False),
         "PUBLIC_BASE_URL": base_url,
         "WIDGET_SOCKET_URL": assistant.base_url,
-        "WIDGET_ALLOWED_ORIGINS": base_url,
     }
     port = str(widget_portal_port)
     command = [sys.executable, "-m", "bot.cli", "web", "--host", "127.0.0.1", "--port", port]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(f"{base_url}/health", process, log)
+    with running(command, env, f"{base_url}/health", tmp_path_factory.mktemp("portal") / "portal.log"):
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture(scope="session")

@@ -1,21 +1,24 @@
 """The agent console as `make run` starts it (`python -m bot.cli console`), on a free port, against the
-running assistant's billing database and Rasa server, with the demo agents."""
+running assistant's billing database and Rasa server, with the demo agents; and `running`, how the
+conversation tests run a server process of the project for as long as they need it."""
 
 from __future__ import annotations
 
 import os
-import subprocess
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
+from bot.billing.references import ALPHABET, RANDOM_LENGTH, TICKET_PREFIX
 from bot.handoff.demo_agents import seed_demo_agents
-from tests.conversation.conftest import PROJECT_DIR, Assistant, free_port, wait_until_up
+from tests.conversation.conftest import Assistant
+from tests.conversation.processes import free_port, running
 
 DEMO_PASSWORD = "e2e-demo-password"
+TICKET_REFERENCE = re.compile(rf"\b{TICKET_PREFIX}-[{ALPHABET}]{{{RANDOM_LENGTH}}}\b")
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class ConsoleServer:
 def console_server(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
     seed_demo_agents(assistant.engine, password=DEMO_PASSWORD)
     port = free_port()
-    log: Path = tmp_path_factory.mktemp("console") / "console.log"
+    url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "BILLING_DATABASE_URL": assistant.engine.url.render_as_string(hide_password=False),
@@ -37,14 +40,5 @@ def console_server(assistant: Assistant, tmp_path_factory: pytest.TempPathFactor
         "BILLING_TIMEZONE": "Europe/Paris",
     }
     command = [sys.executable, "-m", "bot.cli", "console", "--port", str(port)]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/health", process, log)
-        yield ConsoleServer(f"http://127.0.0.1:{port}", DEMO_PASSWORD)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with running(command, env, f"{url}/health", tmp_path_factory.mktemp("console") / "console.log"):
+        yield ConsoleServer(url, DEMO_PASSWORD)

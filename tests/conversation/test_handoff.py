@@ -5,6 +5,7 @@ API, as the console does) and back with a rating question when the agent is done
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 
@@ -12,14 +13,29 @@ from bot.billing.models import TicketStatus
 from bot.handoff.agents import AgentDirectory
 from bot.handoff.queue import TicketQueue
 from tests.conversation.conftest import Assistant
+from tests.conversation.console_server import TICKET_REFERENCE
+from tests.conversation.replies import expected
 
-REFERENCE = re.compile(r"\bTK-[2-9A-HJKMNP-Z]{6}\b")
+PLACE_IN_QUEUE = re.compile(r"n° (\d+) dans la file d'attente")
 
 
 def reference_in(texts: list[str]) -> str:
-    found = [match.group(0) for text in texts if (match := REFERENCE.search(text))]
+    found = [match.group(0) for text in texts if (match := TICKET_REFERENCE.search(text))]
     assert found, texts
     return found[0]
+
+
+def console_calls(assistant: Assistant, sender: str, path: str, body: Any) -> dict[str, Any]:
+    """What the console asks of Rasa's HTTP API for this conversation (`path`: "tracker/events" or
+    "execute"); the answer, which must be a success."""
+    response = httpx.post(
+        f"{assistant.base_url}/conversations/{sender}/{path}",
+        params={"token": assistant.token},
+        json=body,
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    return dict(response.json())
 
 
 def test_a_handoff_tells_the_reference_and_the_place_in_the_queue_and_can_be_called_off(
@@ -28,17 +44,20 @@ def test_a_handoff_tells_the_reference_and_the_place_in_the_queue_and_can_be_cal
     said = assistant.texts(sender, "je voudrais parler à un conseiller svp")
     reference = reference_in(said)
     assert assistant.utterances(sender)[-2:] == ["utter_handoff_created", "utter_handoff_queue"]
-    assert "file d'attente" in said[-1]
-    ticket = TicketQueue(assistant.engine).get(reference)
-    assert ticket.conversation_id == sender and ticket.channel == "rest" and ticket.language == "fr"
+    queue = TicketQueue(assistant.engine)
+    place = PLACE_IN_QUEUE.search(said[-1])
+    assert place is not None, said
+    assert int(place.group(1)) == queue.position(reference)
+    ticket = queue.get(reference)
+    assert (ticket.conversation_id, ticket.channel, ticket.language) == (sender, "rest", "fr")
 
-    assistant.texts(sender, "je veux un humain")
-    assert assistant.utterances(sender)[-2] == "utter_handoff_already_open"
+    said = assistant.texts(sender, "je veux un humain")
+    assert assistant.utterances(sender)[-2:] == ["utter_handoff_already_open", "utter_handoff_queue"]
+    assert reference_in(said) == reference
 
     said = assistant.texts(sender, "finalement c'est bon, j'ai trouvé tout seul")
-    assert reference in " ".join(said)
-    assert assistant.utterances(sender)[-1] == "utter_handoff_cancelled"
-    assert TicketQueue(assistant.engine).get(reference).status is TicketStatus.CANCELLED
+    assert said == [expected("utter_handoff_cancelled", "fr", reference=reference)]
+    assert queue.get(reference).status is TicketStatus.CANCELLED
 
 
 def test_the_bot_is_silent_while_an_agent_has_the_conversation_and_asks_a_rating_after(
@@ -50,35 +69,19 @@ def test_the_bot_is_silent_while_an_agent_has_the_conversation_and_asks_a_rating
         f"rest.{sender[-8:]}", "Rita Souza", "a long test password", "agent", "pt"
     )
     queue.claim(reference, agent)
-    api = f"{assistant.base_url}/conversations/{sender}"
-    params = {"token": assistant.token}
-    assert (
-        httpx.post(f"{api}/tracker/events", params=params, json=[{"event": "pause"}], timeout=30).status_code
-        == 200
-    )
+    console_calls(assistant, sender, "tracker/events", [{"event": "pause"}])
 
     assert assistant.texts(sender, "oi, ainda está aí?") == []  # stored for the agent, not answered
     customer_texts = [e.get("text") for e in assistant.tracker(sender)["events"] if e["event"] == "user"]
-    assert "oi, ainda está aí?" in customer_texts
+    assert customer_texts[-1] == "oi, ainda está aí?"
 
     queue.resolve(reference, agent)
-    assert (
-        httpx.post(f"{api}/tracker/events", params=params, json=[{"event": "resume"}], timeout=30).status_code
-        == 200
-    )
-    executed = httpx.post(
-        f"{api}/execute", params=params, json={"name": "action_handoff_resolved"}, timeout=60
-    )
-    assert executed.status_code == 200, executed.text
-    said = [m.get("text", "") for m in executed.json()["messages"]]
-    assert any("Rita" in text and reference in text for text in said), said
-    httpx.post(
-        f"{api}/tracker/events",
-        params=params,
-        json=[{"event": "action", "name": "action_listen"}],
-        timeout=30,
-    )
+    console_calls(assistant, sender, "tracker/events", [{"event": "resume"}])
+    executed = console_calls(assistant, sender, "execute", {"name": "action_handoff_resolved"})
+    assert [m.get("text") for m in executed["messages"]] == [
+        expected("utter_handoff_resolved", "pt", agent="Rita", reference=reference)
+    ]
+    console_calls(assistant, sender, "tracker/events", [{"event": "action", "name": "action_listen"}])
 
-    assert assistant.texts(sender, "5")
-    assert assistant.utterances(sender)[-1] == "utter_rating_thanks"
+    assert assistant.texts(sender, "5") == [expected("utter_rating_thanks", "pt")]
     assert queue.get(reference).satisfaction == 5

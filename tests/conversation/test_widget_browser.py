@@ -179,7 +179,7 @@ def test_an_agents_messages_arrive_later_with_the_agents_name(
         assistant,
         sender,
         [
-            handoff("agent_joined", ""),  # no text: the widget's own notice
+            handoff("agent_joined", i18n.text("fr", "handoff.agent_joined", agent="Camille")),
             handoff(
                 "agent_message", "Bonjour, je regarde votre dossier. Détails : https://example.com/aide."
             ),
@@ -194,14 +194,14 @@ def test_an_agents_messages_arrive_later_with_the_agents_name(
                     },
                 },
             },
-            handoff("agent_left", "Camille a quitté la discussion."),
+            handoff("agent_left", i18n.text("fr", "handoff.agent_left", agent="Camille")),
         ],
     )
     notices = page.locator('[data-from="notice"]')
     expect(notices).to_have_text(
         [
-            i18n.text("fr", "widget.agent_joined", agent="Camille"),
-            "Camille a quitté la discussion.",
+            i18n.text("fr", "handoff.agent_joined", agent="Camille"),
+            i18n.text("fr", "handoff.agent_left", agent="Camille"),
         ]
     )
     agent = page.locator('[data-from="agent"]')

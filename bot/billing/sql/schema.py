@@ -307,7 +307,7 @@ tickets = Table(
     Column("transcript", JSON, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
-    Column("conversation_id", String(128), index=True),  # the Rasa sender id of the conversation
+    Column("conversation_id", String(255), index=True),  # the Rasa sender id (conversation_key)
     Column("assigned_agent_id", Integer, ForeignKey("agents.id"), index=True),
     Column("claimed_at", UtcDateTime()),
     Column("resolved_at", UtcDateTime()),

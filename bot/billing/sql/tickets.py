@@ -20,7 +20,7 @@ def create_ticket(conn: Connection, ticket: NewTicket, now: datetime) -> Ticket:
     if ticket.customer_id is not None:
         queries.customer_row(conn, ticket.customer_id)
     reference = ticket_reference()
-    conversation_id = ticket.conversation_id and _clip(ticket.conversation_id, tickets.c.conversation_id)
+    conversation_id = ticket.conversation_id and conversation_key(ticket.conversation_id)
     inserted = conn.execute(
         insert(tickets).values(
             reference=reference,
@@ -93,6 +93,11 @@ def add_event(
             created_at=now,
         )
     )
+
+
+def conversation_key(conversation_id: str) -> str:
+    """A conversation id as tickets store it (cut to the column): what lookups must compare with."""
+    return _clip(conversation_id, tickets.c.conversation_id)
 
 
 def _clip(value: str, column: object) -> str:

@@ -534,7 +534,7 @@
     setField("customer-plan", customer.plan);
     setField("customer-balance", customer.balance);
     setField("customer-overdue", customer.overdue);
-    setField("customer-status", customer.status ? label("account_status", customer.status) : "");
+    setField("customer-status", customer.status); // already in the agent's language
   }
 
   function sameMessage(a, b) {
@@ -922,7 +922,6 @@
   window.addEventListener("pagehide", () => live.source?.close());
 
   // -- start ------------------------------------------------------------------------------------
-  ui.placeholder.textContent = tr("conversation.none");
   window.setInterval(tickWaits, 15000);
   const initial = hashReference();
   loadQueue().then(() => {

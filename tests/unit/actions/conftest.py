@@ -146,7 +146,7 @@ def chat(
     monkeypatch.setattr(handoff_module, "backend", lambda: backend)
     monkeypatch.setattr(handoff_module, "ticket_queue", lambda: queue)
     monkeypatch.setattr(handoff_module, "now", lambda: NOW)
-    monkeypatch.setenv("SUPPORT_HOURS", "1-7 00:00-23:59")  # a handoff gets a place in the queue
+    monkeypatch.setenv("SUPPORT_HOURS", "1-7 00:00-24:00")  # a handoff gets a place in the queue
 
     def start(customer_id: int | None, language: str) -> Chat:
         return Chat(customer_id, language)

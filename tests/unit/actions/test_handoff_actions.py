@@ -19,23 +19,26 @@ from sqlalchemy.engine import Engine
 import actions.flow as flow_module
 import actions.handoff as handoff_module
 import actions.session as session_module
+from actions.flow import FLOW, STEP, VALUES
 from actions.handoff import ActionCancelHandoff, ActionHandoffResolved, wait_text
 from actions.session import ActionSessionStart
 from bot.billing.backend import BackendUnavailable
 from bot.billing.models import Ticket, TicketStatus
 from bot.billing.sql.backend import SqlBillingBackend
-from bot.billing.sql.schema import conversation_sessions, tickets
+from bot.billing.sql.schema import tickets
 from bot.handoff.agents import AGENT, Agent, AgentDirectory
 from bot.handoff.conversations import ConversationLog
 from bot.handoff.queue import TicketQueue
 from bot.handoff.waiting import WaitEstimate
 from bot.redaction import CARD_MASK
+from tests.conversation.replies import expected
 from tests.unit.actions.conftest import NOW, TODAY, Chat, all_actions
-from tests.unit.handoff.conftest import PASSWORD, MovableClock
+from tests.unit.handoff.conftest import PASSWORD, MovableClock, recorded_sessions
 
-ALWAYS_OPEN = "1-7 00:00-23:59"
+ALWAYS_OPEN = "1-7 00:00-24:00"
 TEST_CARD = "4111 1111 1111 1111"
 Messages = list[dict[str, Any]]
+DISPATCHER_FIELDS = ("text", "buttons", "elements", "custom", "template", "response", "image", "attachment")
 
 
 def extra_actions() -> dict[str, Action]:
@@ -107,8 +110,19 @@ def said(messages: Messages, response: str) -> dict[str, Any]:
     return found[-1]
 
 
+def text_of(message: dict[str, Any], language: str) -> str:
+    """The message as the customer reads it: its response rendered with the action's parameters."""
+    params = {key: value for key, value in message.items() if key not in DISPATCHER_FIELDS}
+    return expected(message["response"], language, **params)
+
+
 def ask_for_a_person(chat: Chat, text: str = "je veux parler à un conseiller") -> Messages:
     return chat.say("request_human", text)
+
+
+def hand_off(chat: Chat, text: str = "je veux parler à un conseiller") -> str:
+    """The reference of the ticket the customer is given on asking for a person."""
+    return str(said(ask_for_a_person(chat, text), "utter_handoff_created")["reference"])
 
 
 def console_runs(chat: Chat, action: str) -> Messages:
@@ -126,19 +140,31 @@ def test_in_opening_hours_the_customer_gets_the_reference_the_place_and_the_wait
     assert said(messages, "utter_handoff_created")["reference"] == ticket.reference
     queue_message = said(messages, "utter_handoff_queue")
     assert (queue_message["position"], queue_message["wait"]) == (1, "environ 5 minutes")
+    assert "n° 1 dans la file d'attente, pour une attente estimée à environ 5 minutes." in text_of(
+        queue_message, "fr"
+    )
     assert ticket.status is TicketStatus.OPEN and ticket.assigned_agent_id is None
 
 
-def test_the_wait_told_is_never_shorter_than_the_typical_wait_of_the_last_days(desk: Desk) -> None:
+@pytest.mark.parametrize(
+    ("waits", "told"),
+    [
+        ((18, 22, 40), "cerca de 25 minutos"),  # 22 minutes typically, rounded up to 5
+        ((250,), "mais de 4 horas"),  # past the cap: "more than"
+    ],
+)
+def test_the_wait_told_is_never_shorter_than_the_typical_wait_of_the_last_days(
+    desk: Desk, waits: tuple[int, ...], told: str
+) -> None:
     agent = desk.agent()
-    for minutes in (18, 22, 40):  # claimed after 18, 22 and 40 minutes: 22 typically
+    for minutes in waits:  # the earlier tickets, each claimed after that many minutes
         earlier = talk("fr", sender_id=f"earlier-{minutes}")
-        ask_for_a_person(earlier)
+        hand_off(earlier)
         desk.clock.advance(minutes=minutes)
         desk.queue.claim(desk.ticket_of(earlier.sender_id).reference, agent)
     messages = ask_for_a_person(talk("pt", sender_id="now"), "quero falar com um atendente")
     queue_message = said(messages, "utter_handoff_queue")
-    assert (queue_message["position"], queue_message["wait"]) == (1, "cerca de 25 minutos")
+    assert (queue_message["position"], queue_message["wait"]) == (1, told)
 
 
 def test_a_second_conversation_is_second_in_the_queue(desk: Desk) -> None:
@@ -158,7 +184,9 @@ def test_out_of_hours_the_customer_is_told_when_the_team_is_back(
     monkeypatch.setenv("SUPPORT_HOURS", "1-1 00:00-00:01")  # NOW is a Wednesday, 11:30 in Paris
     messages = ask_for_a_person(talk("fr"))
     assert responses(messages) == ["utter_handoff_created", "utter_handoff_out_of_hours"]
-    assert said(messages, "utter_handoff_out_of_hours")["reopens"] == "lundi 16 mars à 00:00"
+    out_of_hours = said(messages, "utter_handoff_out_of_hours")
+    assert out_of_hours["reopens"] == "lundi 16 mars à 00:00"
+    assert "elle sera de retour lundi 16 mars à 00:00." in text_of(out_of_hours, "fr")
     assert desk.ticket_of("test").status is TicketStatus.OPEN  # recorded all the same
 
 
@@ -167,7 +195,8 @@ def test_opening_hours_are_read_in_the_teams_time_zone(desk: Desk, monkeypatch: 
     monkeypatch.setenv("SUPPORT_HOURS", "3 10:00-11:00;4 09:00-18:00")
     messages = ask_for_a_person(talk("pt", sender_id="pt"), "quero falar com um atendente")
     assert responses(messages) == ["utter_handoff_created", "utter_handoff_out_of_hours"]
-    assert said(messages, "utter_handoff_out_of_hours")["reopens"] == "quinta-feira, 12 de março às 09:00"
+    out_of_hours = said(messages, "utter_handoff_out_of_hours")
+    assert "ela volta quinta-feira, 12 de março às 09:00." in text_of(out_of_hours, "pt")
 
 
 def test_the_ticket_keeps_the_conversation_the_customers_words_and_the_transcript_redacted(
@@ -181,15 +210,13 @@ def test_the_ticket_keeps_the_conversation_the_customers_words_and_the_transcrip
         ]
     )
     ask_for_a_person(chat, f"ma carte {TEST_CARD} est refusée, je veux un conseiller")
-    [row] = desk.tickets_of("socketio-abc")
-    assert row.conversation_id == "socketio-abc"
+    [row] = desk.tickets_of("socketio-abc")  # the ticket of this conversation
     assert row.summary == f"bonjour / ma carte {CARD_MASK} est refusée, je veux un conseiller"
     assert list(row.transcript) == [
         "customer: bonjour",
         "bot: Bonjour, que puis-je faire pour vous ?",
         f"customer: ma carte {CARD_MASK} est refusée, je veux un conseiller",
     ]
-    assert "4111" not in f"{row.summary} {row.transcript}"
     assert (row.customer_id, row.topic, row.priority, row.language) == (
         None,
         "customer_request",
@@ -205,9 +232,17 @@ def test_a_verified_customers_ticket_names_the_customer(desk: Desk, ids: dict[st
     assert desk.ticket_of("test").customer_id == customer
 
 
+def test_a_locked_identification_is_the_topic_and_makes_the_ticket_urgent(desk: Desk) -> None:
+    chat = talk("pt")
+    chat.slots["verification_locked"] = True
+    hand_off(chat, "sim, quero um atendente")
+    [row] = desk.tickets_of("test")
+    assert (row.topic, row.priority, row.customer_id) == ("verification_locked", "high", None)
+
+
 def test_asking_again_gives_the_same_ticket(desk: Desk) -> None:
     chat = talk("fr")
-    first = said(ask_for_a_person(chat), "utter_handoff_created")["reference"]
+    first = hand_off(chat)
     again = ask_for_a_person(chat, "alors, ce conseiller ?")
     assert responses(again) == ["utter_handoff_already_open", "utter_handoff_queue"]
     assert said(again, "utter_handoff_already_open")["reference"] == first
@@ -221,9 +256,9 @@ def test_asking_again_gives_the_same_ticket(desk: Desk) -> None:
 
 def test_a_new_ticket_once_the_previous_one_is_closed(desk: Desk) -> None:
     chat = talk("fr")
-    first = said(ask_for_a_person(chat), "utter_handoff_created")["reference"]
+    first = hand_off(chat)
     desk.queue.cancel(first)
-    second = said(ask_for_a_person(chat), "utter_handoff_created")["reference"]
+    second = hand_off(chat)
     assert second != first and len(desk.tickets_of("test")) == 2
 
 
@@ -242,10 +277,10 @@ def test_without_the_database_the_customer_gets_the_phone_and_email(
     assert responses(messages) == ["utter_handoff_unavailable"]
     unavailable = said(messages, "utter_handoff_unavailable")
     assert (unavailable["phone"], unavailable["email"]) == ("+33 1 84 88 00 00", "facturation@example.fr")
-    assert desk.tickets_of("test") == []
 
     monkeypatch.setattr(handoff_module, "ticket_queue", Down)  # the queue is down too
     messages = ask_for_a_person(talk("pt"), "quero falar com um atendente")
+    assert responses(messages) == ["utter_handoff_unavailable"]
     unavailable = said(messages, "utter_handoff_unavailable")
     assert (unavailable["phone"], unavailable["email"]) == ("+55 11 4003-0000", "financeiro@example.com.br")
 
@@ -267,7 +302,7 @@ def test_wait_texts(estimate: WaitEstimate, language: str, text: str) -> None:
 # -- calling it off ---------------------------------------------------------------------------------------
 def test_cancelling_a_waiting_ticket(desk: Desk) -> None:
     chat = talk("fr")
-    reference = said(ask_for_a_person(chat), "utter_handoff_created")["reference"]
+    reference = hand_off(chat)
     messages = chat.say("cancel_handoff", "finalement c'est bon")
     assert responses(messages) == ["utter_handoff_cancelled"]
     assert said(messages, "utter_handoff_cancelled")["reference"] == reference
@@ -282,9 +317,17 @@ def test_cancelling_with_nothing_open(desk: Desk) -> None:
     assert responses(talk("pt").say("cancel_handoff", "deixa pra lá")) == ["utter_handoff_nothing_to_cancel"]
 
 
+def test_calling_it_off_without_a_ticket_drops_what_is_under_way(desk: Desk, ids: dict[str, int]) -> None:
+    chat = talk("pt", customer_id=ids["731402"])
+    assert responses(chat.say("change_due_date", "mudar o vencimento")) == ["utter_due_day_ask"]
+    assert chat.slots[FLOW] == "change_due_date"
+    assert responses(chat.say("cancel_handoff", "esquece, já resolvi")) == ["utter_flow_dropped"]
+    assert (chat.slots[FLOW], chat.slots[STEP], chat.slots[VALUES]) == (None, None, None)
+
+
 def test_once_an_agent_has_it_the_ticket_cannot_be_cancelled(desk: Desk) -> None:
     chat = talk("fr")
-    reference = said(ask_for_a_person(chat), "utter_handoff_created")["reference"]
+    reference = hand_off(chat)
     agent = desk.agent()
     desk.queue.claim(reference, agent)
     messages = chat.say("cancel_handoff", "finalement c'est bon")
@@ -295,19 +338,26 @@ def test_once_an_agent_has_it_the_ticket_cannot_be_cancelled(desk: Desk) -> None
 
 
 def test_a_conversation_cannot_cancel_another_conversations_ticket(desk: Desk) -> None:
-    reference = said(ask_for_a_person(talk("fr", sender_id="alice")), "utter_handoff_created")["reference"]
-    messages = talk("fr", sender_id="mallory").say(
-        "cancel_handoff", f"annulez {reference}", reference=reference
-    )
+    alices = hand_off(talk("fr", sender_id="alice"))
+    mallory = talk("fr", sender_id="mallory")
+    messages = mallory.say("cancel_handoff", f"annulez {alices}", reference=alices)
     assert responses(messages) == ["utter_handoff_nothing_to_cancel"]
-    assert desk.queue.get(reference).status is TicketStatus.OPEN
+    assert desk.queue.get(alices).status is TicketStatus.OPEN
+
+    mallorys = hand_off(mallory)  # with a ticket of her own, naming Alice's: only hers is cancelled
+    messages = mallory.say("cancel_handoff", f"annulez {alices}", reference=alices)
+    assert said(messages, "utter_handoff_cancelled")["reference"] == mallorys
+    assert (desk.queue.get(mallorys).status, desk.queue.get(alices).status) == (
+        TicketStatus.CANCELLED,
+        TicketStatus.OPEN,
+    )
 
 
 # -- back to the bot, and the rating -------------------------------------------------------------------
 def resolved_conversation(desk: Desk, chat: Chat) -> tuple[str, Messages]:
     """The customer asked for a person, Camille took it and resolved it; the console then runs
     action_handoff_resolved."""
-    reference = said(ask_for_a_person(chat, "un conseiller svp"), "utter_handoff_created")["reference"]
+    reference = hand_off(chat, "un conseiller svp")
     agent = desk.agent()
     desk.queue.claim(reference, agent)
     desk.clock.advance(minutes=10)
@@ -381,10 +431,12 @@ def test_no_thanks_drops_the_rating(desk: Desk) -> None:
     assert desk.queue.get(reference).satisfaction is None
 
 
-def test_without_a_resolved_ticket_the_bot_just_offers_more_help(desk: Desk) -> None:
-    chat = talk("fr")
+def test_without_a_resolved_ticket_the_bot_just_offers_more_help(desk: Desk, ids: dict[str, int]) -> None:
+    chat = talk("pt", customer_id=ids["731402"])
+    chat.say("change_due_date", "mudar o vencimento")
+    assert chat.slots[FLOW] == "change_due_date"
     assert responses(console_runs(chat, "action_handoff_resolved")) == ["utter_anything_else"]
-    assert chat.slots.get("flow") is None
+    assert (chat.slots[FLOW], chat.slots[STEP], chat.slots[VALUES]) == (None, None, None)
 
 
 # -- the session start -------------------------------------------------------------------------------
@@ -406,29 +458,20 @@ def kinds(events: list[dict[str, Any]]) -> list[str]:
     return [f"{event['event']}:{event['name']}" if event.get("name") else event["event"] for event in events]
 
 
-def sessions(engine: Engine) -> list[tuple[str, str, str | None]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                conversation_sessions.c.conversation_id,
-                conversation_sessions.c.channel,
-                conversation_sessions.c.language,
-            ).order_by(conversation_sessions.c.id)
-        )
-        return [(row.conversation_id, row.channel, row.language) for row in rows]
-
-
 def test_a_session_start_is_rasas_and_is_recorded(desk: Desk) -> None:
     events = start_session("web-1", [{"event": "user", "text": "bonjour", "input_channel": "socketio"}])
     assert kinds(events) == ["session_started", "action:action_listen"]
-    assert sessions(desk.engine) == [("web-1", "socketio", "fr")]
+    desk.clock.advance(minutes=3)
     assert kinds(start_session("web-2")) == ["session_started", "action:action_listen"]
-    assert sessions(desk.engine)[-1] == ("web-2", "unknown", "fr")
+    assert recorded_sessions(desk.engine) == [
+        ("web-1", "socketio", "fr", NOW),
+        ("web-2", "unknown", "fr", desk.clock()),
+    ]
 
 
 def test_a_conversation_an_agent_handles_stays_paused_in_a_new_session(desk: Desk) -> None:
     chat = talk("fr", sender_id="web-1")
-    reference = said(ask_for_a_person(chat), "utter_handoff_created")["reference"]
+    reference = hand_off(chat)
     assert kinds(start_session("web-1")) == ["session_started", "action:action_listen"]  # still waiting
     desk.queue.claim(reference, desk.agent())
     assert kinds(start_session("web-1")) == ["session_started", "pause", "action:action_listen"]
@@ -437,9 +480,41 @@ def test_a_conversation_an_agent_handles_stays_paused_in_a_new_session(desk: Des
     assert kinds(start_session("web-1")) == ["session_started", "action:action_listen"]
 
 
-def test_the_session_starts_even_without_the_database(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
-    def down() -> Any:
+@pytest.mark.parametrize("down", ["conversation_log", "ticket_queue"])
+def test_the_session_starts_even_without_the_database(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, down: str
+) -> None:
+    def unavailable() -> Any:
         raise BackendUnavailable("database down")
 
-    monkeypatch.setattr(session_module, "conversation_log", down)
+    monkeypatch.setattr(session_module, down, unavailable)
     assert kinds(start_session("web-1")) == ["session_started", "action:action_listen"]
+
+
+def test_an_unreadable_agent_still_gets_the_customer_asked_for_a_rating(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unavailable() -> Any:
+        raise BackendUnavailable("database down")
+
+    chat = talk("fr")
+    reference = hand_off(chat, "un conseiller svp")
+    desk.queue.claim(reference, desk.agent())
+    desk.queue.resolve(reference, desk.agent())
+    monkeypatch.setattr(handoff_module, "agent_directory", unavailable)
+    resolved = said(console_runs(chat, "action_handoff_resolved"), "utter_handoff_resolved")
+    assert (resolved["agent"], resolved["reference"]) == ("Votre conseiller", reference)
+    assert chat.slots[FLOW] == "handoff_rating"
+
+
+def test_a_session_log_that_fails_does_not_wake_the_bot_in_an_agents_conversation(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unavailable() -> Any:
+        raise BackendUnavailable("database is locked")
+
+    chat = talk("fr", sender_id="web-1")
+    reference = hand_off(chat)
+    desk.queue.claim(reference, desk.agent())
+    monkeypatch.setattr(session_module, "conversation_log", unavailable)
+    assert kinds(start_session("web-1")) == ["session_started", "pause", "action:action_listen"]

@@ -5,17 +5,16 @@ message and answers through the message's output channel, as Rasa does."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import socket
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from typing import Any
 
 import pytest
 import socketio
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered
 from sanic import Sanic
 
@@ -23,7 +22,7 @@ from bot.channels.socketio import WidgetInput
 from bot.channels.socketio_limits import WidgetLimits
 from bot.channels.socketio_sessions import SessionSigner
 from bot.redaction import CARD_MASK
-from tests.unit.web.conftest import untouched_after_the_test
+from tests.unit.web.conftest import logged_text, untouched_after_the_test
 
 PAGE_ORIGIN = "http://127.0.0.1:5080"
 MAX_CHARS = 50
@@ -75,9 +74,9 @@ class ServerThread:
             self.loop.run_until_complete(self._serve())
         except BaseException as error:  # reported to the test thread
             self._error = error
-            self._started.set()
             return
-        self._started.set()
+        finally:
+            self._started.set()
         self.loop.run_forever()
 
     async def _serve(self) -> None:
@@ -90,8 +89,7 @@ class ServerThread:
 
     def start(self) -> None:
         self._thread.start()
-        self._started.wait(WAIT_S)
-        if self._error is not None:
+        if not self._started.wait(WAIT_S) or self._error is not None:
             raise RuntimeError("the test server did not start") from self._error
 
     def call(self, work: Coroutine[Any, Any, Any]) -> Any:
@@ -187,41 +185,60 @@ def server(channel: WidgetInput, rasa: FakeRasa) -> Iterator[ServerThread]:
         running.stop()
 
 
+@pytest.fixture(scope="module")
+def output(server: ServerThread, channel: WidgetInput) -> OutputChannel:
+    """The channel's output outside any request, as the Rasa HTTP API uses it (output_channel=latest)."""
+    made = channel.get_output_channel()
+    assert made is not None
+    return made
+
+
+Opener = Callable[..., Awaitable[Browser]]
+
+
 @pytest.fixture
-async def browsers(server: ServerThread) -> AsyncIterator[list[Browser]]:
+async def open_page(server: ServerThread) -> AsyncIterator[Opener]:
+    """Opens a page (a connected client), closed after the test."""
     opened: list[Browser] = []
-    yield opened
+
+    async def open_one(origin: str = PAGE_ORIGIN) -> Browser:
+        browser = await Browser(server.url, origin).connect()
+        opened.append(browser)
+        return browser
+
+    yield open_one
     for browser in opened:
         await browser.close()
 
 
-async def open_browser(server: ServerThread, browsers: list[Browser], origin: str = PAGE_ORIGIN) -> Browser:
-    browser = await Browser(server.url, origin).connect()
-    browsers.append(browser)
-    return browser
+@pytest.fixture
+def send_later(server: ServerThread, output: OutputChannel) -> Callable[[str, str], None]:
+    """A reply sent later to a conversation (an agent's message), by session token."""
+
+    def send(token: str, text: str) -> None:
+        server.call(output.send_text_message(sender_of(token), text))
+
+    return send
 
 
-async def test_a_session_request_gets_a_signed_id(server: ServerThread, browsers: list[Browser]) -> None:
-    browser = await open_browser(server, browsers)
+async def test_a_session_request_gets_a_signed_id(open_page: Opener) -> None:
+    browser = await open_page()
     token = await browser.session()
     assert SessionSigner(SECRET).verify(token) is not None
     assert await browser.session(token) == token  # presented again (a reload): the same conversation
 
 
 @pytest.mark.parametrize("forged", ["web-somebody", "my-own-id", "", 12, "A" * 24 + "." + "B" * 24])
-async def test_a_forged_or_unknown_id_is_replaced(
-    server: ServerThread, browsers: list[Browser], forged: object
-) -> None:
-    browser = await open_browser(server, browsers)
-    token = await browser.session(forged)
+async def test_a_forged_or_unknown_id_is_replaced(open_page: Opener, forged: object) -> None:
+    token = await (await open_page()).session(forged)
     assert token != forged
     assert SessionSigner(SECRET).verify(token) is not None
 
 
 async def test_a_message_reaches_rasa_with_the_verified_sender_and_the_reply_reaches_the_page(
-    server: ServerThread, browsers: list[Browser], rasa: FakeRasa
+    open_page: Opener, rasa: FakeRasa
 ) -> None:
-    browser = await open_browser(server, browsers)
+    browser = await open_page()
     token = await browser.session()
     await browser.say("Bonjour", token, customData={"language": "pt-BR", "role": "admin"})
     assert await browser.next("bot_typing") == {"typing": True}
@@ -233,12 +250,9 @@ async def test_a_message_reaches_rasa_with_the_verified_sender_and_the_reply_rea
     assert message.metadata == {"language": "pt"}
 
 
-async def test_a_message_without_a_confirmed_session_is_refused(
-    server: ServerThread, browsers: list[Browser], rasa: FakeRasa
-) -> None:
-    owner = await open_browser(server, browsers)
-    token = await owner.session()
-    intruder = await open_browser(server, browsers)
+async def test_a_message_without_a_confirmed_session_is_refused(open_page: Opener, rasa: FakeRasa) -> None:
+    token = await (await open_page()).session()
+    intruder = await open_page()
     await intruder.say("je suis quelqu'un d'autre", token)  # a valid id, never confirmed to this socket
     assert await intruder.next("message_refused") == {"reason": "no_session"}
     other = await intruder.session()
@@ -252,86 +266,72 @@ async def test_a_message_without_a_confirmed_session_is_refused(
 
 
 async def test_a_reply_sent_later_through_the_output_channel_reaches_the_page(
-    server: ServerThread, browsers: list[Browser], channel: WidgetInput
+    open_page: Opener, send_later: Callable[[str, str], None]
 ) -> None:
-    """What the Rasa HTTP API does for an agent's reply (output_channel=latest): no request of this
-    page is under way, the channel made by `get_output_channel()` sends to the conversation's room."""
-    browser = await open_browser(server, browsers)
-    token = await browser.session()
-    output = channel.get_output_channel()
-    assert output is not None
-    server.call(output.send_text_message(sender_of(token), "Une conseillère vous répond."))
+    """No request of this page is under way: `get_output_channel()` sends to the conversation's room."""
+    browser = await open_page()
+    send_later(await browser.session(), "Une conseillère vous répond.")
     assert await browser.next("bot_uttered") == {"text": "Une conseillère vous répond."}
 
 
 async def test_every_page_of_a_conversation_receives_its_replies(
-    server: ServerThread, browsers: list[Browser], channel: WidgetInput
+    open_page: Opener, send_later: Callable[[str, str], None]
 ) -> None:
-    first = await open_browser(server, browsers)
+    first = await open_page()
     token = await first.session()
-    second = await open_browser(server, browsers)
+    second = await open_page()
     assert await second.session(token) == token
-    stranger = await open_browser(server, browsers)
+    stranger = await open_page()
     stranger_token = await stranger.session()
 
     await first.say("une question, carte 4242 4242 4242 4242", token)
     assert await second.next("user_echo") == {"text": f"une question, carte {CARD_MASK}"}
-    assert await first.next("bot_uttered") == {"text": f"echo: une question, carte {CARD_MASK}"}
-    assert await second.next("bot_uttered") == {"text": f"echo: une question, carte {CARD_MASK}"}
+    for page in (first, second):
+        assert await page.next("bot_uttered") == {"text": f"echo: une question, carte {CARD_MASK}"}
 
-    output = channel.get_output_channel()
-    assert output is not None
-    server.call(output.send_text_message(sender_of(token), "plus tard"))
-    server.call(output.send_text_message(sender_of(token), "encore"))
-    for browser in (first, second):
-        assert await browser.next("bot_uttered") == {"text": "plus tard"}
-        assert await browser.next("bot_uttered") == {"text": "encore"}
-    server.call(output.send_text_message(sender_of(stranger_token), "à vous"))
+    send_later(token, "plus tard")
+    send_later(token, "encore")
+    for page in (first, second):
+        assert await page.next("bot_uttered") == {"text": "plus tard"}
+        assert await page.next("bot_uttered") == {"text": "encore"}
+    send_later(stranger_token, "à vous")
     assert await stranger.next("bot_uttered") == {"text": "à vous"}  # and nothing of the others before
     assert first.received["user_echo"].empty()  # the page that sent it shows it already
     assert stranger.received["user_echo"].empty()
 
 
 async def test_a_page_leaves_its_old_room_when_it_changes_session(
-    server: ServerThread, browsers: list[Browser], channel: WidgetInput
+    open_page: Opener, send_later: Callable[[str, str], None]
 ) -> None:
-    browser = await open_browser(server, browsers)
+    browser = await open_page()
     old = await browser.session()
     new = await browser.session()  # no id: a new conversation
     assert new != old
-    output = channel.get_output_channel()
-    assert output is not None
-    server.call(output.send_text_message(sender_of(old), "pour l'ancienne"))
-    server.call(output.send_text_message(sender_of(new), "pour la nouvelle"))
+    send_later(old, "pour l'ancienne")
+    send_later(new, "pour la nouvelle")
     assert await browser.next("bot_uttered") == {"text": "pour la nouvelle"}  # the old one never came
 
 
 async def test_a_handoff_message_is_one_bot_uttered_with_the_agent(
-    server: ServerThread, browsers: list[Browser], channel: WidgetInput
+    open_page: Opener, server: ServerThread, output: OutputChannel, send_later: Callable[[str, str], None]
 ) -> None:
-    browser = await open_browser(server, browsers)
+    browser = await open_page()
     token = await browser.session()
-    output = channel.get_output_channel()
-    assert output is not None
-    for event, text in (("agent_joined", "Camille a rejoint la discussion."), ("agent_message", "Bonjour !")):
+    sent = {"agent_joined": "Camille a rejoint la discussion.", "agent_message": "Bonjour !"}
+    for event, text in sent.items():
         bot = BotUttered(text, data={"custom": {"handoff": {"event": event, "agent": "Camille"}}})
         server.call(output.send_response(sender_of(token), bot.message()))  # as Rasa's processor sends it
-    server.call(output.send_text_message(sender_of(token), "fin"))
-    assert await browser.next("bot_uttered") == {
-        "text": "Camille a rejoint la discussion.",
-        "handoff": {"event": "agent_joined", "agent": "Camille"},
-    }
-    assert await browser.next("bot_uttered") == {
-        "text": "Bonjour !",
-        "handoff": {"event": "agent_message", "agent": "Camille"},
-    }
+    send_later(token, "fin")
+    for event, text in sent.items():
+        assert await browser.next("bot_uttered") == {
+            "text": text,
+            "handoff": {"event": event, "agent": "Camille"},
+        }
     assert await browser.next("bot_uttered") == {"text": "fin"}  # nothing was sent in between
 
 
-async def test_too_long_messages_are_refused_whole(
-    server: ServerThread, browsers: list[Browser], rasa: FakeRasa
-) -> None:
-    browser = await open_browser(server, browsers)
+async def test_too_long_messages_are_refused_whole(open_page: Opener, rasa: FakeRasa) -> None:
+    browser = await open_page()
     token = await browser.session()
     await browser.say("x" * (MAX_CHARS + 1), token)
     assert await browser.next("message_refused") == {"reason": "too_long", "max_chars": MAX_CHARS}
@@ -343,11 +343,11 @@ async def test_too_long_messages_are_refused_whole(
 
 
 async def test_messages_beyond_the_rate_limit_are_dropped_and_the_page_is_told(
-    server: ServerThread, browsers: list[Browser], rasa: FakeRasa
+    open_page: Opener, rasa: FakeRasa
 ) -> None:
-    first = await open_browser(server, browsers)
+    first = await open_page()
     token = await first.session()
-    second = await open_browser(server, browsers)
+    second = await open_page()
     await second.session(token)  # the limit is the conversation's, whichever page sends
     for index in range(RATE_MESSAGES):
         await first.say(f"message {index}", token)
@@ -359,38 +359,27 @@ async def test_messages_beyond_the_rate_limit_are_dropped_and_the_page_is_told(
     await first.say("and another", token)
     assert (await first.next("rate_limited"))["retry_after_s"] > 0
     assert [m.text for m in rasa.of(sender_of(token))] == [f"message {i}" for i in range(RATE_MESSAGES)]
-    other = await open_browser(server, browsers)
+    other = await open_page()
     other_token = await other.session()
     await other.say("une autre conversation", other_token)
     assert await other.next("bot_uttered") == {"text": "echo: une autre conversation"}
 
 
 async def test_card_numbers_are_masked_before_rasa_and_never_logged(
-    server: ServerThread, browsers: list[Browser], rasa: FakeRasa, caplog: pytest.LogCaptureFixture
+    open_page: Opener, rasa: FakeRasa, logged: pytest.LogCaptureFixture
 ) -> None:
-    ours = logging.getLogger("bot")
-    ours.addHandler(caplog.handler)
-    caplog.set_level(logging.DEBUG)
-    try:
-        browser = await open_browser(server, browsers)
-        token = await browser.session()
-        await browser.say("carte 4242 4242 4242 4242 ok", token)
-        assert await browser.next("bot_uttered") == {"text": f"echo: carte {CARD_MASK} ok"}
-        await browser.say("4242424242424242" + "0" * MAX_CHARS, token)  # refused: logged without its text
-        assert (await browser.next("message_refused"))["reason"] == "too_long"
-    finally:
-        ours.removeHandler(caplog.handler)
+    browser = await open_page()
+    token = await browser.session()
+    await browser.say("carte 4242 4242 4242 4242 ok", token)
+    assert await browser.next("bot_uttered") == {"text": f"echo: carte {CARD_MASK} ok"}
+    await browser.say("4242424242424242" + "0" * MAX_CHARS, token)  # refused: logged without its text
+    assert (await browser.next("message_refused"))["reason"] == "too_long"
     assert [m.text for m in rasa.of(sender_of(token))] == [f"carte {CARD_MASK} ok"]
-    logged = "\n".join(
-        [record.getMessage() for record in caplog.records]
-        + [str(value) for record in caplog.records for value in vars(record).values()]
-    )
-    assert "4242" not in logged
-    assert "channel.message_redacted" in caplog.messages and "widget.message_refused" in caplog.messages
+    assert "4242" not in logged_text(logged)
+    assert "channel.message_redacted" in logged.messages and "widget.message_refused" in logged.messages
 
 
-async def test_pages_of_other_origins_cannot_connect(server: ServerThread, browsers: list[Browser]) -> None:
+async def test_pages_of_other_origins_cannot_connect(open_page: Opener) -> None:
     with pytest.raises(socketio.exceptions.ConnectionError):
-        await open_browser(server, browsers, origin="https://evil.example")
-    allowed = await open_browser(server, browsers)
-    assert await allowed.session()
+        await open_page(origin="https://evil.example")
+    assert await (await open_page()).session()

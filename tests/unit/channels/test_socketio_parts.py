@@ -3,11 +3,13 @@ origins and the `bot_uttered` payload."""
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from rasa.shared.core.events import BotUttered
 
+from bot.channels import socketio_sessions
 from bot.channels.socketio import WidgetInput, page_metadata
 from bot.channels.socketio_limits import RateLimiter, WidgetLimits, allowed_origins
 from bot.channels.socketio_output import bot_message
@@ -42,10 +44,10 @@ def test_an_issued_session_verifies_and_names_the_rasa_conversation() -> None:
         lambda token: token.replace(".", ":"),
     ],
 )
-def test_a_forged_session_id_is_not_accepted(tamper: object) -> None:
+def test_a_forged_session_id_is_not_accepted(tamper: Callable[[str], str]) -> None:
     signer = SessionSigner("secret-one")
     token = signer.issue().token
-    assert callable(tamper)
+    assert signer.verify(token) is not None
     assert signer.verify(tamper(token)) is None
 
 
@@ -58,20 +60,16 @@ def test_an_id_signed_with_another_secret_is_not_accepted() -> None:
     assert SessionSigner("secret-two").verify(SessionSigner("secret-one").issue().token) is None
 
 
-def test_without_a_secret_setting_a_random_one_is_used_with_a_warning(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+def test_without_a_secret_setting_one_is_made_once_and_kept(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.delenv("WIDGET_SESSION_SECRET", raising=False)
-    ours = logging.getLogger("bot")  # bot.logs.configure() may have stopped its propagation
-    ours.addHandler(caplog.handler)
-    try:
-        with caplog.at_level("WARNING", logger="bot.channels.socketio_sessions"):
-            first, second = SessionSigner.from_env(), SessionSigner.from_env()
-    finally:
-        ours.removeHandler(caplog.handler)
-    assert "widget.session_secret_missing" in caplog.messages
-    assert second.verify(first.issue().token) is None  # one random secret per signer
+    monkeypatch.setattr(socketio_sessions, "SECRET_FILE", tmp_path / "widget-session-secret")
+    token = SessionSigner.from_env().issue().token
+    assert (tmp_path / "widget-session-secret").stat().st_mode & 0o777 == 0o600
+    assert SessionSigner.from_env().verify(token) is not None  # after a restart: the same conversation
     monkeypatch.setenv("WIDGET_SESSION_SECRET", "shared")
+    assert SessionSigner.from_env().verify(token) is None
     assert SessionSigner.from_env().verify(SessionSigner("shared").issue().token) is not None
 
 
@@ -116,7 +114,9 @@ def test_allowed_origins(monkeypatch: pytest.MonkeyPatch) -> None:
     assert allowed_origins() == ["https://shop.example", "http://127.0.0.1:9000"]
 
 
-def test_from_credentials_reads_the_limits() -> None:
+def test_from_credentials_reads_the_limits(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("WIDGET_SESSION_SECRET", raising=False)
+    monkeypatch.setattr(socketio_sessions, "SECRET_FILE", tmp_path / "widget-session-secret")
     channel = WidgetInput.from_credentials(
         {"max_message_chars": 500, "rate_limit_messages": 4, "rate_limit_seconds": 30}
     )
@@ -124,6 +124,7 @@ def test_from_credentials_reads_the_limits() -> None:
     assert channel.name() == "widget"
     assert channel.limits == WidgetLimits(max_message_chars=500, rate_messages=4, rate_window_s=30.0)
     assert channel.get_output_channel() is None  # nothing to send through before the blueprint exists
+    assert not (tmp_path / "widget-session-secret").exists()  # made when the server starts, not before
 
 
 def test_only_the_pages_language_becomes_metadata() -> None:

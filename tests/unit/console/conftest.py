@@ -230,7 +230,6 @@ async def console(console_db: Engine, clock: MovableClock, rasa: FakeRasa) -> As
         stats=HandoffStats(console_db, clock, TIMEZONE),
         backend=SqlBillingBackend(console_db, public_base_url=BASE_URL, clock=clock, link_secret="s" * 32),
         rasa=api,
-        timezone=TIMEZONE,
         live_interval_seconds=LIVE_INTERVAL_SECONDS,
         live_stream_seconds=LIVE_STREAM_SECONDS,
         clock=clock,

@@ -13,7 +13,10 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from bot.billing.backend import BackendUnavailable
+from bot.billing.models import Ticket
 from bot.console.context import Console
+from bot.handoff.agents import Agent
 
 from .conftest import LIVE_STREAM_SECONDS, Browser, FakeRasa, Team, TicketDesk
 
@@ -148,3 +151,52 @@ async def test_no_stream_without_signing_in(browser: Browser) -> None:
     answer = await browser.get("/api/events")
     assert (answer.status_code, answer.json()) == (401, {"error": "login_required"})
     assert "text/event-stream" not in answer.headers.get("content-type", "")
+
+
+async def test_the_stream_catches_up_when_the_database_fails_once(
+    camille: Browser, new_ticket: TicketDesk, rasa: FakeRasa, console: Console, team: Team
+) -> None:
+    """The agent's tickets could not be read after a change: they are read again on the next look, and
+    the change is still told."""
+    reference = new_ticket("conv-1").reference
+    rasa.customer_says("conv-1", "Bonjour")
+    mine = console.queue.mine
+    reads: list[str] = []
+
+    def failing_once(agent: Agent) -> list[Ticket]:
+        reads.append(agent.username)
+        if len(reads) == 2:  # the first read after the claim
+            raise BackendUnavailable("could not connect to server")
+        return mine(agent)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(console.queue, "mine", failing_once)
+        answer = await stream_with_changes(
+            camille,
+            console,
+            "/api/events",
+            [
+                (0.2, lambda: console.queue.claim(reference, team.camille)),
+                (0.6, lambda: rasa.customer_says("conv-1", "Merci de prendre ma demande")),
+            ],
+        )
+    assert len(reads) == 3
+    assert frames(answer.text) == [("queue", {}), ("conversation", {"reference": reference})]
+
+
+async def test_a_supervisor_follows_the_conversations_assigned_to_them_not_every_one(
+    sam: Browser, camille: Browser, new_ticket: TicketDesk, rasa: FakeRasa, console: Console, team: Team
+) -> None:
+    """One Rasa request per followed conversation per tick: a supervisor is not told of every message in
+    the team's conversations, only of theirs and of the one open on screen."""
+    others = new_ticket("conv-1").reference
+    console.queue.claim(others, team.camille)
+    rasa.customer_says("conv-1", "Bonjour")
+    answer = await stream_with_changes(
+        sam, console, "/api/events", [(0.3, lambda: rasa.customer_says("conv-1", "Vous êtes là ?"))]
+    )
+    assert ("conversation", {"reference": others}) not in frames(answer.text)
+    shown = await stream_with_changes(
+        sam, console, f"/api/events?ticket={others}", [(0.3, lambda: rasa.customer_says("conv-1", "Allô ?"))]
+    )
+    assert ("conversation", {"reference": others}) in frames(shown.text)

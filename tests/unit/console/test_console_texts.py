@@ -11,18 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from bot import i18n
 from bot.billing.models import AccountStatus, TicketStatus
 from bot.console import charts
-from bot.console.texts import (
-    CONSOLE_LANGUAGES,
-    HTML_LANG,
-    console_catalogue,
-    console_text,
-    console_texts,
-)
+from bot.console.pages import DASHBOARD_PERIODS, page_html
+from bot.console.texts import CONSOLE_LANGUAGES, console_catalogue, console_text, console_texts
 from bot.handoff.agents import ROLES, Agent
 
 CONSOLE_DIR = Path(__file__).resolve().parents[3] / "bot" / "console"
@@ -46,6 +40,7 @@ API_REASONS = (
     "empty_text",
     "text_too_long",
     "delivery_failed",
+    "unavailable",
 )
 SCRIPT_REASONS = ("network", "unknown")
 # What the script names through label(group, code): each group's codes.
@@ -57,14 +52,12 @@ SCRIPT_LABELS: dict[str, tuple[str, ...]] = {
     "language": CONSOLE_LANGUAGES,
     # bot/channels/socketio_output.py's CHANNEL_NAME, Rasa's socketio and rest, the channels to come
     "channel": ("widget", "socketio", "rest", "whatsapp", "telegram", "unknown"),
-    "account_status": tuple(status.value for status in AccountStatus),
 }
 # Keys the templates build (`t("prefix" ~ value)`), with every value they are built with.
-ERROR_PAGE_KEYS = ("not_found", "login_required", "supervisor", "csrf", "bad_request", "server")
 TEMPLATE_PREFIXES: dict[str, tuple[str, ...]] = {
     "role.": ROLES,
-    "error_page.": ERROR_PAGE_KEYS,
-    "dashboard.days_": ("7", "30"),
+    "error_page.": ("csrf",),  # the pages' `message_key`
+    "dashboard.days_": tuple(str(days) for days in DASHBOARD_PERIODS),
 }
 # Ticket topics that are not a flow's name (actions/handoff.py, actions/flows/*.py).
 OTHER_TOPICS = ("verification_locked", "customer_request", "payment_plan", "nota_fiscal_error")
@@ -175,22 +168,10 @@ class _ScriptTexts(HTMLParser):
 
 def script_texts(language: str) -> dict[str, str]:
     """The texts console.html hands to the script, as the page carries them."""
-    environment = Environment(
-        loader=PackageLoader("bot.console", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-    )
     agent = Agent(
         1, "sam.supervisor", "Sam", "supervisor", language, True, datetime(2026, 1, 1, tzinfo=timezone.utc)
     )
-    page = environment.get_template("console.html").render(
-        t=console_texts(language),
-        html_lang=HTML_LANG[language],
-        lang=language,
-        agent=agent,
-        csrf_token="token",
-        refresh_seconds=10,
-    )
+    page = page_html("console.html", language, agent=agent, csrf_token="token", refresh_seconds=10)
     parser = _ScriptTexts()
     parser.feed(page)
     loaded = json.loads(parser.content)
@@ -225,6 +206,18 @@ def test_the_page_gives_the_script_every_text_it_needs(language: str) -> None:
         assert text == catalogue[key], f"{key}: given raw, placeholders unfilled"
 
 
+def test_every_text_is_used() -> None:
+    """By a template, by console.js (through the page), or by Python: the charts' and the headline's
+    labels (pages.py), the topics and account statuses (shapes.label)."""
+    keys, _ = template_keys()
+    used = keys | {prefix + value for prefix, values in TEMPLATE_PREFIXES.items() for value in values}
+    used |= set(script_texts("en"))
+    used |= {f"dashboard.chart.{key}" for key in charts.LABEL_KEYS}
+    english = texts("en")
+    used |= {key for key in english if key.split(".")[0] in ("topics", "account_status")}
+    assert sorted(set(english) - used) == []
+
+
 def test_the_reasons_are_those_of_the_api_document() -> None:
     document = API_DOC.read_text(encoding="utf-8")
     errors = document[document.index("Errors are") :].split("\n\n")[0]
@@ -247,3 +240,10 @@ def test_every_ticket_topic_has_a_label() -> None:
     topics = (set(FLOWS) - {"human_offer", "handoff_rating"}) | set(OTHER_TOPICS)
     for language in CONSOLE_LANGUAGES:
         assert sorted(topics - set(console_catalogue(language)["topics"])) == [], language
+
+
+def test_every_account_status_has_a_label() -> None:
+    """The customer summary's `status` (shapes.customer_summary), one text per status and no other."""
+    for language in CONSOLE_LANGUAGES:
+        labels = console_catalogue(language)["account_status"]
+        assert sorted(labels) == sorted(status.value for status in AccountStatus), language

@@ -3,13 +3,18 @@ marker) reused from `tests/unit/billing/conftest.py`, emptied for each test, and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from bot.billing.database import make_engine, migrate
 from bot.billing.models import NewTicket, Ticket
 from bot.billing.sql.backend import SqlBillingBackend
+from bot.billing.sql.schema import conversation_sessions
 from bot.handoff.agents import AGENT, SUPERVISOR, Agent, AgentDirectory
 from bot.handoff.queue import TicketQueue
 from bot.handoff.sessions import ConsoleAuth
@@ -90,3 +95,25 @@ class TicketMaker:
 @pytest.fixture
 def new_ticket(clean: Engine, clock: MovableClock) -> TicketMaker:
     return TicketMaker(clean, clock)
+
+
+def recorded_sessions(database: Engine) -> list[tuple[str, str, str | None, datetime]]:
+    """The conversation log (`conversation_sessions`) as (conversation id, channel, language, start), in the
+    order the sessions were recorded."""
+    columns = conversation_sessions.c
+    query = select(columns.conversation_id, columns.channel, columns.language, columns.started_at)
+    with database.connect() as conn:
+        rows = conn.execute(query.order_by(columns.id))
+        return [(r.conversation_id, r.channel, r.language, r.started_at) for r in rows]
+
+
+@contextmanager
+def migrated_to(url: str, revision: str) -> Iterator[Engine]:
+    """An engine on the empty database of `url` migrated up to `revision` only, for a test to put that
+    revision's rows in and migrate further; disposed afterwards."""
+    database = make_engine(url)
+    try:
+        migrate(database, revision)
+        yield database
+    finally:
+        database.dispose()

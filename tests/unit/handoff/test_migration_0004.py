@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from bot.billing.database import make_engine, migrate
+from bot.billing.database import migrate
 from bot.billing.models import TicketStatus
 from bot.handoff.agents import AgentDirectory
 from bot.handoff.queue import TicketQueue
 from tests.unit.billing.conftest import NOW
 
-from .conftest import PASSWORD, MovableClock
+from .conftest import PASSWORD, MovableClock, migrated_to
 
 CUSTOMER_OF_0003 = text(
     "INSERT INTO customers (number, name, email, phone, country, currency, language, status, created_on,"
@@ -26,9 +26,7 @@ TICKET_OF_0003 = text(
 
 
 def test_migrate_upgrades_a_0003_database_and_keeps_its_tickets(blank_database: str) -> None:
-    engine = make_engine(blank_database)
-    try:
-        migrate(engine, "0003")
+    with migrated_to(blank_database, "0003") as engine:
         with engine.begin() as conn:  # the 0003 columns only
             conn.execute(CUSTOMER_OF_0003)
             conn.execute(TICKET_OF_0003, {"at": "2026-03-11 09:00:00"})
@@ -47,5 +45,3 @@ def test_migrate_upgrades_a_0003_database_and_keeps_its_tickets(blank_database: 
             "camille.agent", "Camille", PASSWORD, "agent", "fr"
         )
         assert queue.claim("TK-7H3K9P", agent).assigned_agent_id == agent.id
-    finally:
-        engine.dispose()

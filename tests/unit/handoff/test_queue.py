@@ -47,7 +47,7 @@ def test_queue_order_position_and_waiting_time(
         queue.position("TK-ZZZZZZ")
 
 
-def test_claim_race_exactly_one_wins(
+def test_a_claimed_ticket_is_the_claimers_and_a_later_claim_is_refused(
     queue: TicketQueue, new_ticket: TicketMaker, team: dict[str, Agent]
 ) -> None:
     ticket = new_ticket()

@@ -5,34 +5,43 @@ from __future__ import annotations
 
 import pytest
 
+from bot.billing.database import migrate
 from bot.billing.models import TicketStatus
 from bot.handoff.agents import Agent
 from bot.handoff.queue import TicketQueue
+from tests.unit.billing.conftest import NOW
 
-from .conftest import MovableClock, TicketMaker
+from .conftest import MovableClock, TicketMaker, migrated_to
 
-OPEN_OR_HANDLED = (TicketStatus.OPEN, TicketStatus.IN_PROGRESS)
+
+def found(queue: TicketQueue, conversation_id: str, *statuses: TicketStatus) -> str | None:
+    """The reference of the ticket `for_conversation` finds: with its default statuses unless given."""
+    ticket = (
+        queue.for_conversation(conversation_id, statuses)
+        if statuses
+        else queue.for_conversation(conversation_id)
+    )
+    return None if ticket is None else ticket.reference
 
 
 def test_for_conversation_finds_the_waiting_or_handled_ticket_of_that_conversation_only(
     queue: TicketQueue, new_ticket: TicketMaker, team: dict[str, Agent]
 ) -> None:
-    assert queue.for_conversation("sender-1") is None
+    assert found(queue, "sender-1") is None
     mine = new_ticket(conversation_id="sender-1")
     theirs = new_ticket(conversation_id="sender-2")
     new_ticket(conversation_id=None)
-    found = queue.for_conversation("sender-1")
-    assert found is not None and found.reference == mine.reference
-    found = queue.for_conversation("sender-2")
-    assert found is not None and found.reference == theirs.reference
-    assert queue.for_conversation("sender-3") is None
-    assert queue.for_conversation("") is None
+    assert [found(queue, sender) for sender in ("sender-1", "sender-2", "sender-3", "")] == [
+        mine.reference,
+        theirs.reference,
+        None,
+        None,
+    ]
 
     queue.claim(mine.reference, team["camille"])
-    found = queue.for_conversation("sender-1")
-    assert found is not None
-    assert (found.reference, found.status) == (mine.reference, TicketStatus.IN_PROGRESS)
-    assert queue.for_conversation("sender-1", (TicketStatus.OPEN,)) is None
+    assert found(queue, "sender-1") == mine.reference  # with an agent: still found by default
+    assert found(queue, "sender-1", TicketStatus.IN_PROGRESS) == mine.reference
+    assert found(queue, "sender-1", TicketStatus.OPEN) is None
 
 
 def test_for_conversation_leaves_closed_tickets_out_unless_asked_for(
@@ -44,13 +53,11 @@ def test_for_conversation_leaves_closed_tickets_out_unless_asked_for(
     cancelled = new_ticket(conversation_id="sender-2")
     queue.cancel(cancelled.reference)
 
-    assert queue.for_conversation("sender-1") is None
-    assert queue.for_conversation("sender-2") is None
-    found = queue.for_conversation("sender-1", (TicketStatus.RESOLVED,))
-    assert found is not None and found.reference == resolved.reference
-    found = queue.for_conversation("sender-2", (TicketStatus.CANCELLED,))
-    assert found is not None and found.reference == cancelled.reference
-    assert queue.for_conversation("sender-2", (TicketStatus.RESOLVED,)) is None
+    assert found(queue, "sender-1") is None
+    assert found(queue, "sender-2") is None
+    assert found(queue, "sender-1", TicketStatus.RESOLVED) == resolved.reference
+    assert found(queue, "sender-2", TicketStatus.CANCELLED) == cancelled.reference
+    assert found(queue, "sender-2", TicketStatus.RESOLVED) is None
 
 
 def test_for_conversation_gives_the_latest_of_several(
@@ -63,12 +70,10 @@ def test_for_conversation_gives_the_latest_of_several(
     second = new_ticket(conversation_id="sender-1")
     queue.claim(second.reference, team["joana"])
     queue.resolve(second.reference, team["joana"])
-    found = queue.for_conversation("sender-1", (TicketStatus.RESOLVED,))
-    assert found is not None and found.reference == second.reference
+    assert found(queue, "sender-1", TicketStatus.RESOLVED) == second.reference
 
     same_instant = [new_ticket(conversation_id="sender-2") for _ in range(3)]  # ties: the last inserted
-    found = queue.for_conversation("sender-2")
-    assert found is not None and found.reference == same_instant[-1].reference
+    assert found(queue, "sender-2") == same_instant[-1].reference
 
 
 def test_typical_wait_is_the_median_minutes_to_a_claim_over_the_last_days(
@@ -100,7 +105,7 @@ def test_typical_wait_is_the_median_minutes_to_a_claim_over_the_last_days(
 def test_in_progress_and_handled_by(
     queue: TicketQueue, new_ticket: TicketMaker, clock: MovableClock, team: dict[str, Agent]
 ) -> None:
-    waiting = new_ticket()
+    new_ticket()  # waiting: nobody's
     camille_later = new_ticket()
     joana_first = new_ticket()
     done = new_ticket()
@@ -112,7 +117,6 @@ def test_in_progress_and_handled_by(
 
     in_progress = [ticket.reference for ticket in queue.in_progress()]
     assert in_progress == [joana_first.reference, camille_later.reference]  # claimed first, first
-    assert waiting.reference not in in_progress
     assert [t.reference for t in queue.handled_by(team["camille"])] == [camille_later.reference]
     assert [t.reference for t in queue.handled_by(team["joana"])] == [joana_first.reference]
     assert [t.reference for t in queue.handled_by(team["sam"])] == in_progress  # a supervisor: all
@@ -158,7 +162,21 @@ def test_last_change_grows_with_every_change_and_only_then(
     assert queue.last_change() == seen[-1]  # reading changes nothing
 
 
-def test_statuses_by_default_are_waiting_or_handled(queue: TicketQueue, new_ticket: TicketMaker) -> None:
-    ticket = new_ticket(conversation_id="sender-1")
-    assert queue.for_conversation("sender-1") == queue.for_conversation("sender-1", OPEN_OR_HANDLED)
-    assert queue.for_conversation("sender-1") == queue.get(ticket.reference)
+@pytest.mark.parametrize("length", [200, 255, 300])
+def test_a_long_conversation_id_finds_its_own_ticket(
+    queue: TicketQueue, new_ticket: TicketMaker, length: int
+) -> None:
+    long_id = "w" * (length - 1) + "1"
+    other = "w" * (length - 1) + "2"  # differs only in its last character
+    mine = new_ticket(conversation_id=long_id)
+    assert found(queue, long_id) == mine.reference
+    # Ids are compared as tickets store them: beyond 255 characters, only the first 255 count.
+    assert found(queue, other) == (mine.reference if length > 255 else None)
+
+
+def test_migration_0006_lets_tickets_keep_255_character_conversation_ids(blank_database: str) -> None:
+    with migrated_to(blank_database, "0005") as engine:
+        migrate(engine)
+        queue = TicketQueue(engine, MovableClock(NOW))
+        ticket = TicketMaker(engine, MovableClock(NOW))(conversation_id="c" * 255)
+        assert found(queue, "c" * 255) == ticket.reference

@@ -10,7 +10,7 @@ from bot.handoff.agents import Agent, AgentDirectory
 from bot.handoff.errors import Forbidden
 from bot.handoff.passwords import MAX_LENGTH, dummy_hash
 from bot.handoff.passwords import _scrypt as scrypt
-from bot.handoff.sessions import FAILED, ConsoleAuth
+from bot.handoff.sessions import FAILED, ConsoleAuth, token_digest
 
 from .conftest import PASSWORD, MovableClock
 
@@ -26,7 +26,10 @@ def test_login_opens_a_session_storing_only_digests(
     with clean.connect() as conn:
         stored = conn.execute(select(agent_sessions)).one()
     assert result.token not in stored and result.csrf_token not in stored
-    assert len(stored.token_sha256) == 64
+    assert (stored.token_sha256, stored.csrf_token_sha256) == (
+        token_digest(result.token),
+        token_digest(result.csrf_token),
+    )
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(

@@ -113,15 +113,17 @@ def test_the_socket_url_is_an_origin(monkeypatch: pytest.MonkeyPatch) -> None:
     assert widget_pages.socket_url() == "http://127.0.0.1:5005"
     monkeypatch.setenv("RASA_PORT", "5105")
     assert widget_pages.socket_url() == "http://127.0.0.1:5105"
-    assert widget_pages.socket_url("http://10.0.0.2:5005/") == "http://10.0.0.2:5005"
+    monkeypatch.setenv("WIDGET_SOCKET_URL", " http://10.0.0.2:5005/ ")
+    assert widget_pages.socket_url() == "http://10.0.0.2:5005"
     for wrong in (
         "ftp://x.example",
         "chat.example.com",
         "https://chat.example.com/socket.io",
         "http://x?a=1",
     ):
+        monkeypatch.setenv("WIDGET_SOCKET_URL", wrong)
         with pytest.raises(ValueError, match="WIDGET_SOCKET_URL"):
-            widget_pages.socket_url(wrong)
+            widget_pages.socket_url()
     assert widget_pages.support_page_policy("http://127.0.0.1:5005").endswith(
         "connect-src http://127.0.0.1:5005 ws://127.0.0.1:5005"
     )

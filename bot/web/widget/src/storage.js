@@ -2,7 +2,7 @@
 // customer chose, and each session's messages (keyed by its id). Storage may be unavailable (private
 // modes, quotas): the widget then simply forgets on reload.
 const PREFIX = "billing-widget:v1:";
-export const MAX_HISTORY = 200;
+const MAX_HISTORY = 200;
 
 function read(key) {
   try {
@@ -44,8 +44,11 @@ export function history(id) {
   return Array.isArray(value) ? value.filter((entry) => entry && typeof entry === "object") : [];
 }
 
+/** Keeps the last MAX_HISTORY entries of the session `id`; returns them. */
 export function saveHistory(id, entries) {
-  if (id) write(`history:${id}`, entries.slice(-MAX_HISTORY));
+  const kept = entries.slice(-MAX_HISTORY);
+  if (id) write(`history:${id}`, kept);
+  return kept;
 }
 
 export function forgetHistory(id) {

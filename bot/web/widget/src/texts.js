@@ -2,7 +2,6 @@
 // place of this string literal when it serves the bundle (bot/web/widget_pages.py).
 const SERVED_TEXTS = "__BILLING_WIDGET_TEXTS__";
 
-export const LANGUAGES = ["fr", "pt"];
 export const DEFAULT_LANGUAGE = "fr";
 
 function parse(served) {
@@ -15,6 +14,8 @@ function parse(served) {
 }
 
 const TEXTS = parse(SERVED_TEXTS);
+/** The languages the portal serves texts for (bot/i18n.py SUPPORTED_LANGUAGES). */
+export const LANGUAGES = Object.keys(TEXTS);
 
 /** `pt-BR`, `PT`, `fr_FR` → `pt`, `pt`, `fr`; anything else → null. */
 export function normalizeLanguage(value) {

@@ -61,7 +61,10 @@ function buttonsOf(payload) {
 function attachmentOf(payload) {
   const attachment = payload.attachment;
   if (!attachment) return null;
-  if (typeof attachment === "string") return safeUrl(attachment) ? { url: safeUrl(attachment), title: "" } : null;
+  if (typeof attachment === "string") {
+    const url = safeUrl(attachment);
+    return url ? { url, title: "" } : null;
+  }
   if (typeof attachment !== "object") return null;
   const inner = attachment.payload && typeof attachment.payload === "object" ? attachment.payload : attachment;
   const url = safeUrl(inner.src) || safeUrl(inner.url) || safeUrl(inner.link);
@@ -242,8 +245,9 @@ class ChatWidget {
     item.append(element("span", { class: from === "agent" ? "who" : "who sr-only" }, who));
     const bubble = element("div", { class: "bubble" });
     appendRichText(bubble, entry.text || "", this.t("new_tab"));
-    if (entry.attachment && safeUrl(entry.attachment.url)) {
-      const file = externalLink(safeUrl(entry.attachment.url), entry.attachment.title || this.t("document"), this.t("new_tab"));
+    const fileUrl = entry.attachment && safeUrl(entry.attachment.url); // stored entries are checked again
+    if (fileUrl) {
+      const file = externalLink(fileUrl, entry.attachment.title || this.t("document"), this.t("new_tab"));
       file.className = "attachment";
       bubble.append(element("div", {}, file));
     }
@@ -266,9 +270,7 @@ class ChatWidget {
       // answered: the buttons offered so far no longer apply
       this.log.querySelectorAll("button.choice").forEach((button) => (button.disabled = true));
     }
-    this.history.push(entry);
-    if (this.history.length > storage.MAX_HISTORY) this.history.splice(0, this.history.length - storage.MAX_HISTORY);
-    storage.saveHistory(this.sessionId, this.history);
+    this.history = storage.saveHistory(this.sessionId, [...this.history, entry]);
     this.log.append(this.renderEntry(entry, true));
     this.scrollToEnd();
     if (!this.isOpen && entry.from !== "user") {
@@ -321,10 +323,7 @@ class ChatWidget {
     this.setStatus(this.t("connecting"));
     const socket = io(this.socketUrl, { withCredentials: false });
     this.socket = socket;
-    socket.on("connect", () => {
-      this.confirmed = false;
-      socket.emit("session_request", this.sessionId ? { session_id: this.sessionId } : {});
-    });
+    socket.on("connect", () => this.requestSession());
     socket.on("session_confirm", (confirmation) => this.onSessionConfirm(confirmation));
     socket.on("bot_uttered", (payload) => this.onBotUttered(payload));
     socket.on("bot_typing", (state) => this.showTyping(Boolean(state && state.typing)));
@@ -335,7 +334,7 @@ class ChatWidget {
     });
     socket.on("message_refused", (details) => this.onRefused(details));
     socket.on("user_echo", (echo) => {
-      if (echo && typeof echo.text === "string") this.add({ from: "user", text: maskCardNumbers(echo.text) });
+      if (echo && typeof echo.text === "string") this.add({ from: "user", text: echo.text }); // masked by the server
     });
     socket.on("disconnect", (reason) => {
       this.confirmed = false;
@@ -345,8 +344,12 @@ class ChatWidget {
     socket.on("connect_error", () => this.setStatus(this.t("offline")));
   }
 
-  onSessionConfirm(confirmation) {
-    const id = confirmation && typeof confirmation === "object" ? confirmation.session_id : confirmation;
+  requestSession() {
+    this.confirmed = false;
+    this.socket.emit("session_request", this.sessionId ? { session_id: this.sessionId } : {});
+  }
+
+  onSessionConfirm(id) {
     if (typeof id !== "string" || !id) return;
     if (id !== this.sessionId) {
       // a new conversation (first visit, or the server no longer knows the old id): start afresh
@@ -354,9 +357,8 @@ class ChatWidget {
       // keep only the messages typed while connecting, which are about to be sent
       const typed = this.waiting.length ? this.history.filter((e) => e.from === "user").slice(-this.waiting.length) : [];
       this.sessionId = id;
-      this.history = typed;
       storage.saveSessionId(id);
-      storage.saveHistory(id, this.history);
+      this.history = storage.saveHistory(id, typed);
       this.renderLog();
     }
     this.confirmed = true;
@@ -367,15 +369,17 @@ class ChatWidget {
 
   onBotUttered(payload) {
     if (!payload || typeof payload !== "object") return;
-    const handoff = payload.handoff && typeof payload.handoff === "object" ? payload.handoff : null;
-    const agent = handoff && typeof handoff.agent === "string" && handoff.agent.trim() ? handoff.agent.trim() : this.t("agent");
+    const handoff = payload.handoff && typeof payload.handoff === "object" ? payload.handoff : {};
     const messageText = typeof payload.text === "string" ? payload.text : "";
-    if (handoff && HANDOFF_NOTICES.includes(handoff.event)) {
-      this.add({ from: "notice", text: messageText || this.t(handoff.event, { agent }) });
+    if (HANDOFF_NOTICES.includes(handoff.event)) {
+      if (messageText) this.add({ from: "notice", text: messageText }); // worded by the agent console
       return;
     }
-    const entry = { from: handoff && handoff.event === "agent_message" ? "agent" : "bot", text: messageText };
-    if (entry.from === "agent") entry.agent = agent;
+    const entry = { from: "bot", text: messageText };
+    if (handoff.event === "agent_message") {
+      entry.from = "agent";
+      entry.agent = typeof handoff.agent === "string" ? handoff.agent : ""; // tidied by the server; "" shows t("agent")
+    }
     const buttons = buttonsOf(payload);
     if (buttons.length) entry.buttons = buttons;
     const attachment = attachmentOf(payload);
@@ -389,9 +393,8 @@ class ChatWidget {
     const reason = details && details.reason;
     if (reason === "too_long") {
       this.setStatus(this.t("too_long", { max_chars: Number(details.max_chars) || MAX_MESSAGE_CHARS }));
-    } else if (reason === "no_session" && this.socket) {
-      this.confirmed = false; // ask again; the message itself is lost
-      this.socket.emit("session_request", this.sessionId ? { session_id: this.sessionId } : {});
+    } else if (reason === "no_session") {
+      this.requestSession(); // ask again; the message itself is lost
       this.setStatus(this.t("error"));
     } else {
       this.setStatus(this.t("error"));
