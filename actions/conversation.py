@@ -18,6 +18,8 @@ ISSUE_RESPONSES = {
     "no_text": "utter_no_text",
     "too_long": "utter_too_long",
     "other_language": "utter_other_language",
+    "media": "utter_media_message",
+    "location": "utter_location_message",
 }
 
 

@@ -1,4 +1,5 @@
-"""Operator commands: `python -m bot.cli {sync-domain,check-domain,db-setup,run,web,simulate-payment}`, and
+"""Operator commands: `python -m bot.cli {sync-domain,check-domain,db-setup,run,web,simulate-payment}`,
+`python -m bot.cli telegram-webhook {set,delete,info}` (`bot/channels/telegram_webhook.py`) and
 `python -m bot.cli agents {add,list,passwd}` (`bot/handoff/cli.py`)."""
 
 from __future__ import annotations
@@ -83,6 +84,23 @@ def simulate_payment(args: argparse.Namespace) -> int:
     return send(args.reference, args.url or settings.public_base_url, settings.payment_webhook_secret)
 
 
+def telegram_webhook(args: argparse.Namespace) -> int:
+    from bot.channels.telegram_webhook import run as run_webhook_command
+
+    return run_webhook_command(args.action, getattr(args, "url", None), getattr(args, "drop_pending", False))
+
+
+def messaging_channels(base: str) -> str:
+    """Lines of the start-up banner: where Telegram and Twilio post, or how to turn them on."""
+    from bot.channels.telegram_settings import TelegramSettings
+    from bot.channels.whatsapp_settings import WhatsAppSettings
+
+    guide = "off: set its tokens (docs/channels.md)"
+    telegram = f"{base}/webhooks/telegram/webhook" if TelegramSettings.from_env().configured else guide
+    whatsapp = f"{base}/webhooks/whatsapp/webhook" if WhatsAppSettings.from_env().configured else guide
+    return f"  Telegram webhook            {telegram}\n  WhatsApp (Twilio) webhook   {whatsapp}\n"
+
+
 def run(args: argparse.Namespace) -> int:
     """Starts the action server, the Rasa server and the customer portal; Ctrl-C stops them all."""
     settings = Settings.from_env()
@@ -125,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
     }
     processes = [subprocess.Popen(cmd, cwd=PROJECT_DIR, env=env) for cmd in commands.values()]  # noqa: S603
     base = f"http://{args.host}:{args.port}"
+    channels = messaging_channels(base)
     print(
         "\nStarting the billing assistant (Ctrl-C stops everything):\n"
         f"  Rasa server + REST channel  {base}/webhooks/rest/webhook\n"
@@ -133,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
         f"  Customer portal             http://{settings.web_host}:{settings.web_port}/health "
         f"(links sent as {settings.public_base_url}/...)\n"
         f"  Web chat demo page          http://{settings.web_host}:{settings.web_port}/support\n"
+        f"{channels}"
         f"  Agent console               http://{settings.console_host}:{settings.console_port}/login "
         "(demo agents: README)\n"
         f"  Billing database            {settings.billing_database_url}\n"
@@ -196,6 +216,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     simulate.add_argument("reference", help="the payment request's reference, e.g. PG-7H3K9P")
     simulate.add_argument("--url", help="the portal's base URL (default: PUBLIC_BASE_URL)")
     simulate.set_defaults(handler=simulate_payment)
+    telegram = commands.add_parser("telegram-webhook", help="register, remove or show the Telegram webhook")
+    webhook_actions = telegram.add_subparsers(dest="action", required=True)
+    set_webhook = webhook_actions.add_parser("set", help="register the webhook with its secret token")
+    set_webhook.add_argument("--url", help="the public webhook URL (default: TELEGRAM_WEBHOOK_URL)")
+    set_webhook.add_argument(
+        "--drop-pending", action="store_true", help="drop the updates waiting at Telegram"
+    )
+    set_webhook.set_defaults(handler=telegram_webhook)
+    webhook_actions.add_parser("delete", help="remove the webhook").set_defaults(handler=telegram_webhook)
+    webhook_actions.add_parser("info", help="show what Telegram knows of the webhook").set_defaults(
+        handler=telegram_webhook
+    )
     from bot.handoff.cli import register as register_agents
 
     register_agents(commands)

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Trains the Rasa model only when its inputs changed. The model is named after the fingerprint of
 # config.yml, domain/, data/, the custom NLU components with the modules they import (bot/text.py,
-# bot/i18n.py) and the lock file, so a second run reuses it.
+# bot/i18n.py, bot/channels/media.py) and the lock file, so a second run reuses it.
 # Prints the model path on the last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 fingerprint=$(
-  { find config.yml domain data bot/nlu bot/text.py bot/i18n.py requirements.lock -type f \( -name '*.yml' -o -name '*.py' -o -name '*.lock' \) \
+  { find config.yml domain data bot/nlu bot/text.py bot/i18n.py bot/channels/media.py requirements.lock -type f \( -name '*.yml' -o -name '*.py' -o -name '*.lock' \) \
       -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16
 )
 model="models/billing-$fingerprint.tar.gz"
 
+# One training at a time: a second caller waits for the first, then finds its model.
+mkdir -p models
+exec 9>models/.train.lock
+flock 9
 if [ ! -f "$model" ]; then
   echo "Training the model (inputs changed: $fingerprint)" >&2
   start=$(date +%s)

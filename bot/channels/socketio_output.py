@@ -11,12 +11,13 @@ about a human agent: one emit, so the widget shows the agent's message with the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from rasa.core.channels.channel import OutputChannel
 from socketio import AsyncServer
 
+from bot.channels.messages import buttons_of
+from bot.channels.output import MessageOutput
 from bot.console.transcript import HANDOFF_KEY
 
 CHANNEL_NAME = "widget"
@@ -25,7 +26,7 @@ HANDOFF_EVENTS = frozenset({"agent_joined", "agent_left", "agent_message"})
 MAX_AGENT_NAME_CHARS = 80
 
 
-class WidgetOutput(OutputChannel):
+class WidgetOutput(MessageOutput):
     @classmethod
     def name(cls) -> str:
         return CHANNEL_NAME
@@ -38,35 +39,6 @@ class WidgetOutput(OutputChannel):
         if payload:
             await self.sio.emit(BOT_UTTERED, payload, to=recipient_id)
 
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"text": text, "buttons": buttons})
-
-    async def send_quick_replies(
-        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"text": text, "quick_replies": quick_replies})
-
-    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"image": image})
-
-    async def send_attachment(
-        self, recipient_id: str, attachment: dict[str, Any] | str, **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"attachment": attachment})
-
-    async def send_elements(
-        self, recipient_id: str, elements: Iterable[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"elements": list(elements)})
-
-    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"custom": json_message})
-
 
 def bot_message(message: Mapping[str, Any]) -> dict[str, Any]:
     """The `bot_uttered` payload of a bot message (Rasa's `BotUttered.message()` shape). Only the known
@@ -75,7 +47,10 @@ def bot_message(message: Mapping[str, Any]) -> dict[str, Any]:
     text = message.get("text")
     if isinstance(text, str) and text.strip():
         payload["text"] = text
-    replies = _quick_replies(message.get("quick_replies") or message.get("buttons"))
+    replies = [
+        {"content_type": "text", "title": button.title, "payload": button.payload}
+        for button in buttons_of(message)
+    ]
     if replies:
         payload["quick_replies"] = replies
     attachment = _attachment(message)
@@ -90,16 +65,6 @@ def bot_message(message: Mapping[str, Any]) -> dict[str, Any]:
         if rest:
             payload["custom"] = rest
     return payload
-
-
-def _quick_replies(buttons: object) -> list[dict[str, str]]:
-    if not isinstance(buttons, list):
-        return []
-    return [
-        {"content_type": "text", "title": str(button["title"]), "payload": str(button["payload"])}
-        for button in buttons
-        if isinstance(button, Mapping) and button.get("title") and button.get("payload")
-    ]
 
 
 def _attachment(message: Mapping[str, Any]) -> Any:

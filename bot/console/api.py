@@ -15,15 +15,18 @@ from sanic.response import HTTPResponse, json
 from bot import i18n
 from bot.billing.backend import BackendUnavailable, NotAllowed, NotFound
 from bot.billing.models import Ticket, TicketEventKind
+from bot.channels import delivery
 from bot.console import shapes, transcript
 from bot.console.auth import api
 from bot.console.context import Console
-from bot.console.rasa_api import RasaUnavailable
+from bot.console.rasa_api import DeliveryRefused, RasaUnavailable
 from bot.handoff.agents import Agent
 from bot.handoff.errors import Forbidden
 from bot.handoff.sessions import AgentSession
 
 log = logging.getLogger(__name__)
+DELIVERY_FAILED = "delivery_failed"  # Rasa could not be reached or failed
+REFUSED_BY_CHANNEL = frozenset({delivery.WINDOW_CLOSED, delivery.REJECTED})  # retrying will not help
 
 HANDOFF_RESOLVED_ACTION = "action_handoff_resolved"
 REFUSALS = (Forbidden, NotFound, NotAllowed, BackendUnavailable)
@@ -74,50 +77,64 @@ def blueprint(console: Console) -> Blueprint:
     async def agents_by_id() -> dict[int, Agent]:
         return {agent.id: agent for agent in await console.call(console.directory.list_agents)}
 
-    async def changed(ticket: Ticket, session: AgentSession, delivered: bool) -> HTTPResponse:
+    async def changed(ticket: Ticket, session: AgentSession, problem: str | None) -> HTTPResponse:
         """The answer to a change: the ticket as it is now, and a warning when the customer could not
-        be told."""
+        be told (`problem`: why)."""
         agents = await agents_by_id()
         answer: dict[str, Any] = {
             "ticket": shapes.ticket_summary(ticket, agents, session.agent.language, console.clock())
         }
-        if not delivered:
-            answer["warning"] = "delivery_failed"
+        if problem:
+            answer["warning"] = problem
         return json(answer)
 
-    async def tell_customer(ticket: Ticket, events: list[dict[str, Any]]) -> bool:
-        """Sends `events` to the ticket's conversation; False when Rasa could not take them."""
+    async def tell_customer(ticket: Ticket, events: list[dict[str, Any]]) -> str | None:
+        """Sends `events` to the ticket's conversation; None when done, else why not: `delivery_failed`
+        (Rasa could not take them) or the reason the customer's channel gave (bot/channels/delivery.py)."""
         if not ticket.conversation_id:
-            return False
+            return DELIVERY_FAILED
         try:
             await console.rasa.append(ticket.conversation_id, events)
+        except DeliveryRefused as refused:
+            log.warning(
+                "console.delivery_refused", extra={"ticket": ticket.reference, "reason": refused.reason}
+            )
+            return refused.reason
         except RasaUnavailable:
             log.warning("console.delivery_failed", extra={"ticket": ticket.reference})
-            return False
-        return True
+            return DELIVERY_FAILED
+        return None
 
-    async def agent_joins(ticket: Ticket, agent: Agent) -> bool:
-        """The customer is told who takes over, and the bot goes quiet in that conversation."""
+    async def agent_joins(ticket: Ticket, agent: Agent) -> str | None:
+        """The bot goes quiet in that conversation, and the customer is told who takes over. The bot is
+        paused first and on its own: a channel that cannot take the notice (WhatsApp after 24 hours)
+        must not leave the bot answering beside the agent."""
+        problem = await tell_customer(ticket, [{"event": "pause"}])
+        if problem:
+            return problem
         notice = i18n.text(ticket.language, "handoff.agent_joined", agent=agent.first_name)
-        return await tell_customer(ticket, [agent_says(agent, notice, "agent_joined"), {"event": "pause"}])
+        return await tell_customer(ticket, [agent_says(agent, notice, "agent_joined")])
 
-    async def bot_takes_back(ticket: Ticket, resolver: Agent) -> bool:
+    async def bot_takes_back(ticket: Ticket, resolver: Agent) -> str | None:
         """The agent leaves, the bot answers again, tells the customer and asks for a rating. The customer
-        hears of the agent they talked to, even when a supervisor resolved it."""
+        hears of the agent they talked to, even when a supervisor resolved it. The bot resumes even when
+        the notice could not be delivered."""
         if not ticket.conversation_id:
-            return False
+            return DELIVERY_FAILED
         agent = resolver
         if ticket.assigned_agent_id not in (None, resolver.id):
             agent = await console.call(console.directory.get_agent, ticket.assigned_agent_id)
         notice = i18n.text(ticket.language, "handoff.agent_left", agent=agent.first_name)
-        if not await tell_customer(ticket, [agent_says(agent, notice, "agent_left"), {"event": "resume"}]):
-            return False
+        told = await tell_customer(ticket, [agent_says(agent, notice, "agent_left")])
+        resumed = await tell_customer(ticket, [{"event": "resume"}])
+        if resumed:
+            return resumed
         try:
             await console.rasa.execute(ticket.conversation_id, HANDOFF_RESOLVED_ACTION)
         except RasaUnavailable:
             log.warning("console.resume_failed", extra={"ticket": ticket.reference})
-            return False
-        return True
+            return DELIVERY_FAILED
+        return told
 
     async def conversation_of(ticket: Ticket) -> list[dict[str, Any]]:
         """The conversation as the console shows it; empty when Rasa cannot give it."""
@@ -222,10 +239,11 @@ def blueprint(console: Console) -> Blueprint:
         if text is None:
             return bad_request()
         handled = await console.call(console.queue.check_reply, reference, session.agent, text)
-        if not await tell_customer(
+        problem = await tell_customer(
             handled, [agent_says(session.agent, text.strip(), transcript.AGENT_MESSAGE)]
-        ):
-            return json({"error": "delivery_failed"}, status=502)  # not recorded: it was not sent
+        )
+        if problem:  # not recorded: it was not sent
+            return json({"error": problem}, status=409 if problem in REFUSED_BY_CHANNEL else 502)
         try:
             await console.call(console.queue.record_reply, reference, session.agent, text)
         except REFUSALS:

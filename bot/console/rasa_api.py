@@ -12,6 +12,8 @@ from urllib.parse import quote
 
 import httpx
 
+from bot.channels.delivery import failure_reason
+
 log = logging.getLogger(__name__)
 
 LATEST_CHANNEL = "latest"  # Rasa's name for "the channel the customer wrote from last"
@@ -19,6 +21,15 @@ LATEST_CHANNEL = "latest"  # Rasa's name for "the channel the customer wrote fro
 
 class RasaUnavailable(Exception):
     """The Rasa server could not be reached or refused the call."""
+
+
+class DeliveryRefused(RasaUnavailable):
+    """The customer's channel did not take the message (Rasa did not record it either): `reason` is one
+    of bot/channels/delivery.py's (the WhatsApp 24-hour window closed, the platform refused...)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class RasaApi:
@@ -73,7 +84,10 @@ class RasaApi:
             log.warning("rasa_api.unreachable", extra={"error": type(error).__name__})
             raise RasaUnavailable(type(error).__name__) from error
         if response.status_code >= 400:
-            log.warning("rasa_api.refused", extra={"status": response.status_code})
+            reason = failure_reason(response.text)
+            log.warning("rasa_api.refused", extra={"status": response.status_code, "reason": reason})
+            if reason:
+                raise DeliveryRefused(reason)
             raise RasaUnavailable(f"HTTP {response.status_code}")
         body = response.json() if response.content else {}
         return body if isinstance(body, dict) else {"items": body}

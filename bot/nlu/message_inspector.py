@@ -5,7 +5,8 @@
   ("ok", "482130") get none, so the conversation keeps its language.
 - `channel_language` entity from the channel's hint (`metadata.language`, e.g. Telegram's language_code).
 - `input_issue` entity and the `nlu_fallback` intent for messages nobody could answer as such: empty,
-  no letters or digits (emoji only), too long, or confidently in another language.
+  no letters or digits (emoji only), too long, confidently in another language, or not text at all (a
+  photo, a voice note, a location, which the channels mark in `metadata.media`: bot/channels/media.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
+from bot.channels.media import media_kind
 from bot.i18n import SUPPORTED_LANGUAGES, normalize_language
 from bot.text import fold
 
@@ -64,6 +66,14 @@ def input_issue(text: str, max_chars: int) -> str | None:
     if len(text) > max_chars:
         return "too_long"
     return None
+
+
+def media_issue(metadata: dict[str, Any]) -> str | None:
+    """`location` for a shared location, `media` for any other message that is not text."""
+    kind = media_kind(metadata)
+    if kind is None:
+        return None
+    return "location" if kind == "location" else "media"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -166,12 +176,13 @@ class MessageInspector(GraphComponent):
     def _inspect(self, message: Message) -> None:
         text: str = message.get("text") or ""
         entities: list[dict[str, Any]] = list(message.get("entities") or [])
+        metadata = message.get("metadata") or {}
 
-        hint = normalize_language((message.get("metadata") or {}).get("language"))
+        hint = normalize_language(metadata.get("language"))
         if hint:
             entities.append(self._entity("channel_language", hint, text))
 
-        issue = input_issue(text, self._config["max_chars"])
+        issue = media_issue(metadata) or input_issue(text, self._config["max_chars"])
         if issue == "no_text" and text.strip() in self._symbol_intents:
             # a lone 👍 is a fine "yes", when our own examples say so; DIET is over-confident on unseen emoji
             issue = None

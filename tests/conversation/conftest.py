@@ -23,7 +23,11 @@ from sqlalchemy.engine import Engine
 from bot.billing.database import make_engine, migrate, seed_demo
 from bot.billing.sql import queries
 from bot.billing.sql.backend import SqlBillingBackend
+from tests.conversation.channel_apis import channel_env
 from tests.conversation.processes import BIN, PROJECT_DIR, free_port, running, stop, wait_until_up
+from tests.fakes.http_api import FakeApi
+from tests.fakes.telegram_api import fake_telegram_api
+from tests.fakes.twilio_api import fake_twilio_api
 
 
 @dataclass
@@ -126,10 +130,34 @@ def start_assistant(
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    """The embedded default of `make run`: in-memory tracker store, SQLite billing database."""
+def fake_telegram() -> Iterator[FakeApi]:
+    """The Telegram Bot API the assistant's Telegram channel calls."""
+    api = fake_telegram_api().start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_twilio() -> Iterator[FakeApi]:
+    """The Twilio REST API the assistant's WhatsApp channel calls."""
+    api = fake_twilio_api().start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="session")
+def assistant(
+    tmp_path_factory: pytest.TempPathFactory, fake_telegram: FakeApi, fake_twilio: FakeApi
+) -> Iterator[Assistant]:
+    """The embedded default of `make run`: in-memory tracker store, SQLite billing database; the
+    Telegram and WhatsApp channels on, talking to fake APIs (tests/conversation/channel_apis.py)."""
     workdir = tmp_path_factory.mktemp("embedded")
-    yield from start_assistant(workdir, f"sqlite:///{workdir / 'billing.db'}", "endpoints.yml")
+    yield from start_assistant(
+        workdir,
+        f"sqlite:///{workdir / 'billing.db'}",
+        "endpoints.yml",
+        channel_env(fake_telegram, fake_twilio),
+    )
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot import i18n
+from bot.channels.media import media_metadata, placeholder
 from tests.conversation.conftest import Assistant
 from tests.conversation.replies import expected
 
@@ -150,6 +151,19 @@ def test_unusable_input_gets_a_clear_answer_and_is_recorded(
     assert assistant.texts(sender, message) == [expected(response, "fr")]
     user_events = [e for e in assistant.tracker(sender)["events"] if e["event"] == "user"]
     assert user_events[-1]["text"] == message.strip()  # Rasa trims surrounding white space
+
+
+@pytest.mark.parametrize(
+    ("kind", "response"), [("image", "utter_media_message"), ("location", "utter_location_message")]
+)
+def test_a_message_that_is_not_text_gets_a_polite_answer(
+    assistant: Assistant, sender: str, kind: str, response: str
+) -> None:
+    """What the Telegram and WhatsApp channels pass on for a photo or a location, with the phone's hint."""
+    metadata = {**media_metadata(kind), "language": "pt"}
+    assert assistant.texts(sender, placeholder(kind), metadata) == [expected(response, "pt")]
+    user_events = [e for e in assistant.tracker(sender)["events"] if e["event"] == "user"]
+    assert user_events[-1]["text"] == placeholder(kind)  # the agent console shows what came
 
 
 def test_unusable_input_keeps_the_conversation_language(assistant: Assistant, sender: str) -> None:

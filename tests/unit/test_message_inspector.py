@@ -11,6 +11,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.channels.media import media_metadata, placeholder
 from bot.nlu.message_inspector import FALLBACK_INTENT, MessageInspector, input_issue
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "nlu"
@@ -80,6 +81,20 @@ def test_unusable_input_becomes_a_fallback_with_its_issue(
     message = Message(data={"text": text, "intent": {"name": "greet", "confidence": 0.3}})
     inspector.process([message])
     assert entity(message, "input_issue") == issue
+    assert message.get("intent")["name"] == FALLBACK_INTENT
+
+
+@pytest.mark.parametrize(
+    ("kind", "issue"),
+    [("image", "media"), ("audio", "media"), ("unknown", "media"), ("location", "location")],
+)
+def test_a_message_that_is_not_text_is_answered_as_such(
+    inspector: MessageInspector, kind: str, issue: str
+) -> None:
+    """A photo's placeholder text is not guessed at: the channel said it was not text."""
+    message = inspect(inspector, placeholder(kind), metadata={**media_metadata(kind), "language": "pt"})
+    assert entity(message, "input_issue") == issue
+    assert entity(message, "channel_language") == "pt"
     assert message.get("intent")["name"] == FALLBACK_INTENT
 
 

@@ -237,7 +237,10 @@
     }
     clearError();
     try {
-      return await work();
+      const result = await work();
+      // the change was made, but the customer could not be told (their channel refused or was down)
+      if (typeof result?.warning === "string") showError(result.warning);
+      return result;
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.status !== 401) showError(error.reason);

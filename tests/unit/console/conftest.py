@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 
 from bot.billing.models import NewTicket, Ticket
 from bot.billing.sql.backend import SqlBillingBackend
+from bot.channels.delivery import DeliveryFailed
 from bot.console.app import create_console_app
 from bot.console.context import Console
 from bot.console.rasa_api import RasaApi
@@ -73,6 +74,17 @@ class RasaCall:
         return f"{self.method} {'/'.join(self.path.strip('/').split('/')[2:])}"
 
 
+def rasa_refusal(error: Exception) -> dict[str, Any]:
+    """Rasa's answer when sending the appended bot messages raised `error` (nothing was saved)."""
+    return {
+        "version": "3.6.21",
+        "status": "failure",
+        "message": f"An unexpected error occurred. Error: {error}",
+        "reason": "ConversationError",
+        "code": 500,
+    }
+
+
 class FakeRasa:
     """Rasa's HTTP API as the console uses it, over `httpx.MockTransport`: each conversation's events in
     memory (what the console appends is added, so later reads see it), every request recorded. `failure`
@@ -83,6 +95,8 @@ class FakeRasa:
         self.events: dict[str, list[dict[str, Any]]] = {}
         self.latest: dict[str, float] = {}
         self.failure: int | str | None = None
+        # a reason of bot/channels/delivery.py: the customer's channel refuses the bot messages
+        self.channel_refuses: str | None = None
         self._stamp = NOW.timestamp()
 
     def api(self) -> RasaApi:
@@ -136,6 +150,8 @@ class FakeRasa:
         if call.what == "GET tracker":
             return httpx.Response(200, json=self.tracker(conversation, call.query.get("include_events")))
         if call.what == "POST tracker/events" and isinstance(body, list):
+            if self.channel_refuses and any(event.get("event") == "bot" for event in body):
+                return httpx.Response(500, json=rasa_refusal(DeliveryFailed(self.channel_refuses)))
             for event in body:
                 self.add(conversation, event)
             return httpx.Response(200, json=self.tracker(conversation, "ALL"))

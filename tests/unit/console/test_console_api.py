@@ -17,6 +17,7 @@ from bot import i18n
 from bot.billing.backend import BackendUnavailable
 from bot.billing.models import TicketEventKind, TicketStatus
 from bot.billing.sql.schema import customers
+from bot.channels import delivery
 from bot.console.app import CONTENT_SECURITY_POLICY
 from bot.console.context import Console
 from bot.console.texts import console_text
@@ -50,6 +51,10 @@ def said_by_agent(event: dict[str, Any]) -> tuple[str, str, str]:
     assert event["event"] == "bot", event
     marker = event["data"]["custom"]["handoff"]
     return marker["event"], marker["agent"], event["text"]
+
+
+def stored_texts(rasa: FakeRasa, conversation_id: str) -> list[str]:
+    return [str(event.get("text")) for event in rasa.events.get(conversation_id, [])]
 
 
 def events_of(console: Console, reference: str) -> list[TicketEventKind]:
@@ -208,7 +213,7 @@ async def test_assigning_is_for_supervisors(
     assigned = await sam.post(f"/api/tickets/{reference}/assign", {"to": "joana.agente"})
     assert assigned.status_code == 200
     assert assigned.json()["ticket"]["assigned_to"] == "joana.agente"
-    notice, pause = rasa.appended("conv-1")
+    pause, notice = rasa.appended("conv-1")
     assert said_by_agent(notice) == ("agent_joined", "Joana", joined("pt", "Joana"))
     assert pause == {"event": "pause"}
 
@@ -346,14 +351,16 @@ async def test_claiming_tells_the_customer_and_pauses_the_bot(
     ticket = console.queue.get(reference)
     assert (ticket.status, ticket.assigned_agent_id) == (TicketStatus.IN_PROGRESS, team.camille.id)
 
-    [call] = rasa.changes()
-    assert (call.method, call.path) == ("POST", "/conversations/conv-1/tracker/events")
-    assert call.query == {
-        "output_channel": "latest",
-        "execute_side_effects": "true",
-        "token": "rasa-test-token",
-    }
-    notice, pause = call.body
+    # paused first, on its own: a notice the channel refuses must not leave the bot talking
+    pausing, telling = rasa.changes()
+    for call in (pausing, telling):
+        assert (call.method, call.path) == ("POST", "/conversations/conv-1/tracker/events")
+        assert call.query == {
+            "output_channel": "latest",
+            "execute_side_effects": "true",
+            "token": "rasa-test-token",
+        }
+    [pause], [notice] = pausing.body, telling.body
     assert said_by_agent(notice) == (
         "agent_joined",
         "Camille",
@@ -367,7 +374,7 @@ async def test_the_customer_is_told_in_their_own_language(
 ) -> None:
     reference = new_ticket("whatsapp:+5511999990000", "pt").reference
     assert (await camille.post(f"/api/tickets/{reference}/claim")).status_code == 200
-    notice, _ = rasa.appended("whatsapp:+5511999990000")
+    _, notice = rasa.appended("whatsapp:+5511999990000")
     assert notice["text"] == (
         "Camille, da nossa equipe de atendimento, entrou na conversa e vai continuar o seu atendimento."
     )
@@ -506,7 +513,7 @@ async def test_a_transfer_gives_the_ticket_to_the_other_agent_who_is_introduced(
         "Joana Silva",
     )
     assert console.queue.get(reference).assigned_agent_id == team.joana.id
-    notice, pause = rasa.appended("conv-1", mark)
+    pause, notice = rasa.appended("conv-1", mark)
     assert said_by_agent(notice) == ("agent_joined", "Joana", joined("fr", "Joana"))
     assert pause == {"event": "pause"}
 
@@ -533,14 +540,15 @@ async def test_resolving_hands_the_conversation_back_to_the_bot(
     assert resolved.status_code == 200 and "warning" not in resolved.json()
     assert resolved.json()["ticket"]["status"] == "resolved"
     assert console.queue.get(reference).status is TicketStatus.RESOLVED
-    leave, listen = [call for call in rasa.changes(mark) if call.what == "POST tracker/events"]
+    leave, resuming, listen = [call for call in rasa.changes(mark) if call.what == "POST tracker/events"]
     [execute] = [call for call in rasa.changes(mark) if call.what == "POST execute"]
     assert [call.what for call in rasa.changes(mark)] == [
+        "POST tracker/events",
         "POST tracker/events",
         "POST execute",
         "POST tracker/events",
     ]
-    notice, resume = leave.body
+    [notice], [resume] = leave.body, resuming.body
     assert said_by_agent(notice) == ("agent_left", "Camille", "Camille a quitté la conversation.")
     assert resume == {"event": "resume"}
     assert execute.path == "/conversations/conv-1/execute"
@@ -550,6 +558,40 @@ async def test_resolving_hands_the_conversation_back_to_the_bot(
 
     again = await camille.post(f"/api/tickets/{reference}/resolve")
     assert (again.status_code, error_of(again)) == (409, "ticket_closed")
+
+
+async def test_a_reply_the_channel_refuses_is_explained_and_not_recorded(
+    camille: Browser, new_ticket: TicketDesk, rasa: FakeRasa, console: Console
+) -> None:
+    """WhatsApp after 24 hours without a template: the agent is told why, nothing is recorded."""
+    reference = await claimed_by(camille, new_ticket, "whatsapp-+33612345678", "fr")
+    rasa.channel_refuses = delivery.WINDOW_CLOSED
+    mark = len(rasa.calls)
+    answer = await camille.post(f"/api/tickets/{reference}/reply", {"text": "Bonjour, je reviens vers vous"})
+    assert (answer.status_code, error_of(answer)) == (409, "whatsapp_window_closed")
+    assert rasa.appended("whatsapp-+33612345678", mark)  # asked...
+    assert "Bonjour, je reviens vers vous" not in stored_texts(rasa, "whatsapp-+33612345678")  # ...not kept
+    assert TicketEventKind.REPLY not in events_of(console, reference)
+
+    rasa.channel_refuses = delivery.UNREACHABLE
+    answer = await camille.post(f"/api/tickets/{reference}/reply", {"text": "Bonjour"})
+    assert (answer.status_code, error_of(answer)) == (502, "channel_unreachable")
+
+
+async def test_a_claim_the_customer_cannot_be_told_of_still_pauses_the_bot(
+    camille: Browser, new_ticket: TicketDesk, rasa: FakeRasa, console: Console
+) -> None:
+    reference = new_ticket("whatsapp-+5511999990000", "pt").reference
+    rasa.channel_refuses = delivery.WINDOW_CLOSED
+    claimed = await camille.post(f"/api/tickets/{reference}/claim")
+    assert claimed.status_code == 200 and claimed.json()["warning"] == "whatsapp_window_closed"
+    assert [event["event"] for event in rasa.events["whatsapp-+5511999990000"]] == ["pause"]
+
+    resolved = await camille.post(f"/api/tickets/{reference}/resolve")
+    assert resolved.status_code == 200 and resolved.json()["warning"] == "whatsapp_window_closed"
+    assert console.queue.get(reference).status is TicketStatus.RESOLVED
+    assert [event["event"] for event in rasa.events["whatsapp-+5511999990000"]][:2] == ["pause", "resume"]
+    assert any(call.what == "POST execute" for call in rasa.changes())
 
 
 async def test_resolving_when_rasa_is_down_still_resolves_with_a_warning(

@@ -14,6 +14,7 @@ import pytest
 
 from bot import i18n
 from bot.billing.models import AccountStatus, TicketStatus
+from bot.channels import delivery
 from bot.console import charts
 from bot.console.pages import DASHBOARD_PERIODS, page_html
 from bot.console.texts import CONSOLE_LANGUAGES, console_catalogue, console_text, console_texts
@@ -40,6 +41,7 @@ API_REASONS = (
     "empty_text",
     "text_too_long",
     "delivery_failed",
+    *sorted(delivery.REASONS),  # the customer's channel refused or kept failing
     "unavailable",
 )
 SCRIPT_REASONS = ("network", "unknown")

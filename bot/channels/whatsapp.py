@@ -1,0 +1,282 @@
+"""WhatsApp through Twilio, in credentials.yml as `bot.channels.whatsapp.WhatsAppInput`; settings from the
+environment (bot/channels/whatsapp_settings.py), off while Twilio's are missing.
+
+Routes, under /webhooks/whatsapp: `POST /webhook` (Twilio's incoming-message webhook), `POST /status`
+(the status callbacks of the messages sent), `GET /` (health). Unlike Rasa's built-in Twilio channel:
+
+- every post must carry a valid `X-Twilio-Signature` (checked against WHATSAPP_PUBLIC_BASE_URL behind a
+  proxy), or it is refused (403) before anything is read;
+- a delivery Twilio repeats (same MessageSid) is processed once; Twilio gets its answer (empty TwiML) at
+  once, and the message is processed in the background, a customer's messages in their order;
+- a photo, voice note, file or location reaches Rasa as a placeholder with `metadata.media`, for the NLU
+  to answer; the phone number's country gives a language hint (`metadata.language`);
+- an answer to the numbered options of the last message with buttons ("2", or the option's words) is
+  handed to Rasa as that option's payload (bot/channels/whatsapp_choices.py);
+- replies go out through twilio's asynchronous client without blocking the server, with retries
+  (bot/channels/whatsapp_output.py, bot/channels/whatsapp_sender.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from asyncio import AbstractEventLoop
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.core.trackers import DialogueStateTracker
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request, RequestParameters
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+
+from bot.channels.media import media_metadata, placeholder
+from bot.channels.phone_language import language_of_number, masked_number
+from bot.channels.redacting import MessageHandler, redacted
+from bot.channels.replay import RecentIds
+from bot.channels.whatsapp_choices import chosen_option
+from bot.channels.whatsapp_output import CHANNEL_NAME, SENDER_PREFIX, WhatsAppOutput, sender_id_of
+from bot.channels.whatsapp_sender import RetryPolicy, TwilioSender
+from bot.channels.whatsapp_settings import ADDRESS_PREFIX, STATUS_PATH, WhatsAppSettings
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+FAILED_STATUSES = frozenset({"failed", "undelivered"})
+_FROM = re.compile(r"whatsapp:(\+[1-9]\d{6,14})")
+_MEDIA_KINDS = {"image": "image", "audio": "audio", "video": "video", "application": "document"}
+_SPECIAL_MEDIA = {"image/webp": "sticker", "text/vcard": "contact", "text/x-vcard": "contact"}
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A customer's message, as read from Twilio's form."""
+
+    message_sid: str
+    sender_id: str  # "whatsapp-+33612345678"
+    text: str
+    metadata: dict[str, Any]
+    typed: bool  # the customer's own text (which may pick an option), not a media placeholder
+
+
+def inbound_message(form: Mapping[str, list[str]]) -> Inbound | None:
+    """The message of an incoming-message webhook; None if the form is not one."""
+    sid, sender = _first(form, "MessageSid"), _FROM.fullmatch(_first(form, "From"))
+    try:
+        media_count = int(_first(form, "NumMedia") or 0)
+    except ValueError:
+        return None
+    if not sid or sender is None:
+        return None
+    number = sender[1]
+    language = language_of_number(number)
+    hint = {"language": language} if language else {}
+    body = _first(form, "Body").strip()
+    if _first(form, "Latitude") and _first(form, "Longitude"):
+        kind: str | None = "location"
+    elif body:
+        kind = None  # a caption under a file counts as the message
+    elif media_count > 0:
+        content_type = _first(form, "MediaContentType0").lower()
+        kind = _SPECIAL_MEDIA.get(content_type) or _MEDIA_KINDS.get(content_type.split("/")[0], "other")
+    else:
+        kind = "other"  # nothing Twilio describes (a reaction, an unsupported message)
+    if kind is None:
+        return Inbound(sid, sender_id_of(number), body, hint, typed=True)
+    return Inbound(
+        sid, sender_id_of(number), placeholder(kind), {**media_metadata(kind), **hint}, typed=False
+    )
+
+
+def _first(form: Mapping[str, list[str]], name: str) -> str:
+    return (form.get(name) or [""])[0]
+
+
+class SenderLocks:
+    """One lock per sender, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: Counter[str] = Counter()
+
+    @asynccontextmanager
+    async def hold(self, sender_id: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(sender_id, asyncio.Lock())
+        self._users[sender_id] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[sender_id] -= 1
+            if not self._users[sender_id]:
+                del self._users[sender_id], self._locks[sender_id]
+
+
+class WhatsAppInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL_NAME
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls()  # the settings come from the environment (secrets stay out of credentials.yml)
+
+    def __init__(
+        self,
+        settings: WhatsAppSettings | None = None,
+        retry: RetryPolicy | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings or WhatsAppSettings.from_env()
+        self.output: WhatsAppOutput | None = None
+        if self.settings.configured:
+            self.output = WhatsAppOutput(self.settings, TwilioSender(self.settings, retry), clock)
+        self._recent = RecentIds()
+        self._locks = SenderLocks()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def get_output_channel(self) -> OutputChannel | None:
+        return self.output
+
+    async def idle(self) -> None:
+        """Waits until the messages received were processed and the replies sent (or failed)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.output is not None:
+            await self.output.sender.idle()
+
+    async def close(self) -> None:
+        if self.output is not None:
+            await self.output.sender.close()
+
+    def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
+        webhook = Blueprint(f"{self.name()}_webhook", url_prefix=None)
+        output = self.output
+        if output is None:
+            logger.warning("whatsapp.not_configured")
+
+        @webhook.listener("before_server_start")
+        async def reach_trackers(app: Sanic, _: AbstractEventLoop) -> None:
+            if output is not None:
+                output.trackers = lambda sender_id: _rasa_tracker(app, sender_id)
+
+        @webhook.listener("after_server_stop")
+        async def close(_: Sanic, __: AbstractEventLoop) -> None:
+            await self.close()
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"}) if output else _not_configured()
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if output is None:
+                return _not_configured()
+            form = self._signed_form(request)
+            if form is None:
+                return _forbidden(request)
+            try:
+                self._accept(form, on_new_message, output)
+            except Exception:  # never a 500, which Twilio would post again and again
+                logger.exception("whatsapp.update_failed")
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        @webhook.route(STATUS_PATH, methods=["POST"])
+        async def status(request: Request) -> HTTPResponse:
+            if output is None:
+                return _not_configured()
+            form = self._signed_form(request)
+            if form is None:
+                return _forbidden(request)
+            state = _first(form, "MessageStatus")
+            extra = {
+                "sid": _first(form, "MessageSid"),
+                "status": state,
+                "error_code": _first(form, "ErrorCode") or None,
+                "recipient": masked_number(_first(form, "To").removeprefix(ADDRESS_PREFIX)),
+            }
+            level = logging.WARNING if state in FAILED_STATUSES else logging.INFO
+            logger.log(level, "whatsapp.status", extra=extra)
+            return response.empty()
+
+        return webhook
+
+    def _signed_form(self, request: Request) -> dict[str, list[str]] | None:
+        """The posted form, if Twilio signed it (its signature covers the URL and every field)."""
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if not signature:
+            return None
+        try:
+            body = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        # Blank fields too (Sanic's `request.form` drops them): Twilio signs them.
+        form = RequestParameters(parse_qs(body, keep_blank_values=True))
+        url = self.settings.signed_url(request.url, request.path, request.query_string)
+        valid = RequestValidator(self.settings.auth_token).validate(url, form, signature)
+        return dict(form) if valid else None
+
+    def _accept(
+        self, form: dict[str, list[str]], on_new_message: MessageHandler, output: WhatsAppOutput
+    ) -> None:
+        inbound = inbound_message(form)
+        if inbound is None:
+            logger.warning("whatsapp.update_malformed", extra={"fields": sorted(form)})
+            return
+        if not self._recent.first_time(inbound.message_sid):
+            logger.info("whatsapp.replay_ignored", extra={"sid": inbound.message_sid})
+            return
+        output.customer_wrote(inbound.sender_id)
+        self._spawn(self._process(inbound, on_new_message, output))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)  # a reference, or the task could be garbage-collected while it runs
+        task.add_done_callback(self._tasks.discard)
+
+    async def _process(
+        self, inbound: Inbound, on_new_message: MessageHandler, output: WhatsAppOutput
+    ) -> None:
+        async with self._locks.hold(inbound.sender_id):
+            text = inbound.text
+            option = chosen_option(text, output.offered_options(inbound.sender_id)) if inbound.typed else None
+            if option is not None:
+                output.forget_options(inbound.sender_id)
+                text = option.payload
+                extra = {"sender": masked_number(inbound.sender_id.removeprefix(SENDER_PREFIX))}
+                logger.info("whatsapp.option_chosen", extra=extra)
+            message = UserMessage(
+                text,
+                output,
+                inbound.sender_id,
+                input_channel=self.name(),
+                message_id=inbound.message_sid,
+                metadata=inbound.metadata,
+            )
+            try:
+                await on_new_message(redacted(message))
+            except Exception:
+                logger.exception("whatsapp.message_failed", extra={"sid": inbound.message_sid})
+
+
+async def _rasa_tracker(app: Sanic, sender_id: str) -> DialogueStateTracker | None:
+    agent = getattr(app.ctx, "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    return await store.retrieve(sender_id) if store is not None else None
+
+
+def _not_configured() -> HTTPResponse:
+    return response.json({"error": "not_configured"}, status=503)
+
+
+def _forbidden(request: Request) -> HTTPResponse:
+    logger.warning("whatsapp.signature_invalid", extra={"path": request.path})
+    return response.json({"error": "forbidden"}, status=403)
