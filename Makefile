@@ -24,7 +24,7 @@ help:
 	@echo "make run    set up (venv, database, model) and start the assistant"
 	@echo "make test   set up, then lint, types, rasa data validate, unit tests, the NLU gate, conversation tests"
 	@echo "make eval   measure the model on the held-out NLU set (figures and charts in var/eval)"
-	@echo "make bench  print benchmark figures (date resolver vs dateparser on the external oracles)"
+	@echo "make bench  print benchmark figures (dates vs dateparser, NLU inspector, flow actions, channels)"
 	@echo "make lock   re-resolve requirements.in into requirements.lock"
 
 venv:
@@ -90,6 +90,7 @@ bench: venv
 	$(PY) -m bench.dates
 	$(PY) -m bench.message_inspector
 	$(PY) -m bench.flow_actions
+	$(PY) -m bench.channels
 
 lock: venv
 	$(BIN)/uv pip compile requirements.in --python-version 3.10 -o requirements.lock

@@ -9,6 +9,8 @@ from typing import Any
 
 from bot.console.transcript import HANDOFF_KEY
 
+MAX_AGENT_NAME_CHARS = 80
+
 
 @dataclass(frozen=True)
 class Button:
@@ -58,9 +60,18 @@ def document_of(message: Mapping[str, Any]) -> Document | None:
 def handoff_event_of(message: Mapping[str, Any]) -> str | None:
     """ "agent_message", "agent_joined" or "agent_left" for a message the agent console sent (Rasa's HTTP
     API, `custom.handoff`); None for the bot's own messages."""
-    custom = message.get("custom")
-    if not isinstance(custom, Mapping):
-        return None
-    handoff = custom.get(HANDOFF_KEY)
-    event = handoff.get("event") if isinstance(handoff, Mapping) else None
+    event = _handoff_marker(message).get("event")
     return event if isinstance(event, str) else None
+
+
+def agent_name_of(message: Mapping[str, Any]) -> str:
+    """The name of the agent a console message is from or about, on one line and at most
+    MAX_AGENT_NAME_CHARS long; "" for the bot's own messages."""
+    agent = _handoff_marker(message).get("agent")
+    return " ".join(agent.split())[:MAX_AGENT_NAME_CHARS] if isinstance(agent, str) else ""
+
+
+def _handoff_marker(message: Mapping[str, Any]) -> Mapping[str, Any]:
+    custom = message.get("custom")
+    marker = custom.get(HANDOFF_KEY) if isinstance(custom, Mapping) else None
+    return marker if isinstance(marker, Mapping) else {}

@@ -16,14 +16,13 @@ from typing import Any
 
 from socketio import AsyncServer
 
-from bot.channels.messages import buttons_of
+from bot.channels.messages import agent_name_of, buttons_of, handoff_event_of
 from bot.channels.output import MessageOutput
 from bot.console.transcript import HANDOFF_KEY
 
 CHANNEL_NAME = "widget"
 BOT_UTTERED = "bot_uttered"
 HANDOFF_EVENTS = frozenset({"agent_joined", "agent_left", "agent_message"})
-MAX_AGENT_NAME_CHARS = 80
 
 
 class WidgetOutput(MessageOutput):
@@ -56,11 +55,11 @@ def bot_message(message: Mapping[str, Any]) -> dict[str, Any]:
     attachment = _attachment(message)
     if attachment is not None:
         payload["attachment"] = attachment
+    event = handoff_event_of(message)
+    if event in HANDOFF_EVENTS:
+        payload["handoff"] = {"event": event, "agent": agent_name_of(message)}
     custom = message.get("custom")
     if isinstance(custom, Mapping):
-        handoff = _handoff(custom.get(HANDOFF_KEY))
-        if handoff:
-            payload["handoff"] = handoff
         rest = {key: value for key, value in custom.items() if key != HANDOFF_KEY}
         if rest:
             payload["custom"] = rest
@@ -78,11 +77,3 @@ def _attachment(message: Mapping[str, Any]) -> Any:
     if elements:
         return {"type": "template", "payload": {"template_type": "generic", "elements": elements}}
     return None
-
-
-def _handoff(value: object) -> dict[str, str] | None:
-    if not isinstance(value, Mapping) or value.get("event") not in HANDOFF_EVENTS:
-        return None
-    agent = value.get("agent")
-    name = " ".join(agent.split())[:MAX_AGENT_NAME_CHARS] if isinstance(agent, str) else ""
-    return {"event": value["event"], "agent": name}

@@ -30,8 +30,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.channels.recent import RecentIds
 from bot.channels.redacting import MessageHandler, redacted
-from bot.channels.replay import RecentIds
 from bot.channels.telegram_client import SendFailed, Sleep, TelegramClient
 from bot.channels.telegram_output import CHANNEL_NAME, TelegramOutput
 from bot.channels.telegram_settings import TOKEN_ENV, TelegramSettings, make_bot

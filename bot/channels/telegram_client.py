@@ -17,7 +17,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.delivery import REJECTED, UNREACHABLE
-from bot.channels.telegram_settings import RetryPolicy
+from bot.channels.retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
 

@@ -26,13 +26,20 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, ParseMode
 
 from bot.channels.delivery import REJECTED, UNREACHABLE, DeliveryFailed
-from bot.channels.messages import Button, Document, buttons_of, document_of, handoff_event_of, text_of
+from bot.channels.messages import (
+    Button,
+    Document,
+    agent_name_of,
+    buttons_of,
+    document_of,
+    handoff_event_of,
+    text_of,
+)
 from bot.channels.output import MessageOutput
 from bot.channels.splitting import split_text, utf16_length
 from bot.channels.telegram_client import SendFailed, TelegramClient
 from bot.channels.telegram_settings import TelegramSettings
 from bot.channels.telegram_updates import TITLE_DATA_PREFIX, chat_id_of
-from bot.console.transcript import HANDOFF_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +47,6 @@ CHANNEL_NAME = "telegram"
 MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096, in UTF-16 code units
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH  # 1024
 MAX_CALLBACK_DATA_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
-MAX_AGENT_NAME_CHARS = 80
 T = TypeVar("T")
 
 
@@ -199,10 +205,3 @@ def keyboard_of(buttons: list[Button]) -> InlineKeyboardMarkup | None:
             data = f"{TITLE_DATA_PREFIX}{index}"
         rows.append([InlineKeyboardButton(button.title, callback_data=data)])
     return InlineKeyboardMarkup(rows)
-
-
-def agent_name_of(message: Mapping[str, Any]) -> str:
-    custom = message.get("custom")
-    handoff = custom.get(HANDOFF_KEY) if isinstance(custom, Mapping) else None
-    agent = handoff.get("agent") if isinstance(handoff, Mapping) else None
-    return " ".join(agent.split())[:MAX_AGENT_NAME_CHARS] if isinstance(agent, str) else ""

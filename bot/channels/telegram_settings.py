@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from telegram import Bot
 
+from bot.channels.retry import RetryPolicy
 from bot.settings import PROJECT_DIR, _env, stored_secret
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"  # noqa: S105 (the variable's name, not a secret)
@@ -30,24 +31,6 @@ WEBHOOK_MAX_CONNECTIONS = 40  # Telegram's default: updates it may deliver at on
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # Libraries that log the Bot API URL, which holds the token: httpx (every request, at INFO) and PTB.
 _URL_LOGGERS = ("httpx", "telegram.Bot")
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """A failed Bot API call is tried at most `attempts` times in all: after a 5xx or a network error
-    in `base_delay_s`, then twice as long each time; after a 429, in the time Telegram asks for, at
-    most `max_retry_after_s`."""
-
-    attempts: int = 3
-    base_delay_s: float = 1.0
-    max_retry_after_s: float = 30.0
-
-    def __post_init__(self) -> None:
-        if self.attempts < 1 or self.base_delay_s < 0 or self.max_retry_after_s < 0:
-            raise ValueError("the Telegram retry settings must be positive")
-
-    def backoff_s(self, failed_attempts: int) -> float:
-        return float(self.base_delay_s * 2 ** (failed_attempts - 1))
 
 
 @dataclass(frozen=True)

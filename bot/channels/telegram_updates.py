@@ -3,9 +3,8 @@ the conversation (sender id `telegram-<chat id>`) and the message metadata; or w
 
 - Only private chats are read: the bot is not meant for groups or channels.
 - Text passes as typed, except `/start` (the first message of every Telegram conversation, with or
-  without a deep-link argument), which becomes Rasa's `/greet` intent, with the language hint as its
-  `channel_language` entity: an intent payload skips the NLU pipeline, where the hint is otherwise read
-  (bot/nlu/message_inspector.py), and the greeting is the reply whose language only the hint can tell.
+  without a deep-link argument), which becomes Rasa's `/greet` intent. Its language hint goes with it as
+  metadata, as for any message: the session start takes it (actions/session.py).
 - A photo, voice note, location... becomes a placeholder text (`[image]`) with `metadata.media`, so the
   NLU can answer that it reads text only (bot/channels/media.py); a caption is read as the text.
 - A button click (callback query) brings the button's payload, or its title for a payload too long for
@@ -15,7 +14,6 @@ the conversation (sender id `telegram-<chat id>`) and the message metadata; or w
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +25,6 @@ from bot.i18n import normalize_language
 
 SENDER_PREFIX = "telegram-"
 GREET_PAYLOAD = "/greet"
-CHANNEL_LANGUAGE_ENTITY = "channel_language"  # what the NLU makes of metadata.language
 USED_KEYBOARD_DATA = "-"  # the one button left on a keyboard once used: "✓ <title>"
 TITLE_DATA_PREFIX = "t:"  # "t:<index>": a button whose payload did not fit, read by its title
 _START = re.compile(r"/start(?:@\w+)?(?:\s|$)")
@@ -89,7 +86,7 @@ def _read_message(message: Message, hint: dict[str, str]) -> Inbound | Ignored:
     if message.chat.type != Chat.PRIVATE:
         return Ignored("not_private")
     if message.text is not None:
-        text = greet_payload(hint.get("language")) if _START.match(message.text) else message.text
+        text = GREET_PAYLOAD if _START.match(message.text) else message.text
         return Inbound(message.chat.id, text, dict(hint))
     if message.caption:  # the customer wrote something with the file: read that
         return Inbound(message.chat.id, message.caption, dict(hint))
@@ -97,12 +94,6 @@ def _read_message(message: Message, hint: dict[str, str]) -> Inbound | Ignored:
     if kind is None:
         return Ignored("service_message")
     return Inbound(message.chat.id, placeholder(kind), {**media_metadata(kind), **hint})
-
-
-def greet_payload(language: str | None) -> str:
-    if not language:
-        return GREET_PAYLOAD
-    return GREET_PAYLOAD + json.dumps({CHANNEL_LANGUAGE_ENTITY: language})
 
 
 def media_kind_of(message: Message) -> str | None:

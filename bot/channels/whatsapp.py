@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from asyncio import AbstractEventLoop
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -37,13 +35,14 @@ from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from bot.channels.media import media_metadata, placeholder
-from bot.channels.phone_language import language_of_number, masked_number
+from bot.channels.phone_language import masked_number
+from bot.channels.recent import RecentIds
 from bot.channels.redacting import MessageHandler, redacted
-from bot.channels.replay import RecentIds
+from bot.channels.retry import RetryPolicy
 from bot.channels.whatsapp_choices import chosen_option
-from bot.channels.whatsapp_output import CHANNEL_NAME, SENDER_PREFIX, WhatsAppOutput, sender_id_of
-from bot.channels.whatsapp_sender import RetryPolicy, TwilioSender
+from bot.channels.whatsapp_inbound import Inbound, first, inbound_message
+from bot.channels.whatsapp_output import CHANNEL_NAME, SENDER_PREFIX, WhatsAppOutput
+from bot.channels.whatsapp_sender import TwilioSender
 from bot.channels.whatsapp_settings import ADDRESS_PREFIX, STATUS_PATH, WhatsAppSettings
 
 logger = logging.getLogger(__name__)
@@ -51,53 +50,6 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Twilio-Signature"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 FAILED_STATUSES = frozenset({"failed", "undelivered"})
-_FROM = re.compile(r"whatsapp:(\+[1-9]\d{6,14})")
-_MEDIA_KINDS = {"image": "image", "audio": "audio", "video": "video", "application": "document"}
-_SPECIAL_MEDIA = {"image/webp": "sticker", "text/vcard": "contact", "text/x-vcard": "contact"}
-
-
-@dataclass(frozen=True)
-class Inbound:
-    """A customer's message, as read from Twilio's form."""
-
-    message_sid: str
-    sender_id: str  # "whatsapp-+33612345678"
-    text: str
-    metadata: dict[str, Any]
-    typed: bool  # the customer's own text (which may pick an option), not a media placeholder
-
-
-def inbound_message(form: Mapping[str, list[str]]) -> Inbound | None:
-    """The message of an incoming-message webhook; None if the form is not one."""
-    sid, sender = _first(form, "MessageSid"), _FROM.fullmatch(_first(form, "From"))
-    try:
-        media_count = int(_first(form, "NumMedia") or 0)
-    except ValueError:
-        return None
-    if not sid or sender is None:
-        return None
-    number = sender[1]
-    language = language_of_number(number)
-    hint = {"language": language} if language else {}
-    body = _first(form, "Body").strip()
-    if _first(form, "Latitude") and _first(form, "Longitude"):
-        kind: str | None = "location"
-    elif body:
-        kind = None  # a caption under a file counts as the message
-    elif media_count > 0:
-        content_type = _first(form, "MediaContentType0").lower()
-        kind = _SPECIAL_MEDIA.get(content_type) or _MEDIA_KINDS.get(content_type.split("/")[0], "other")
-    else:
-        kind = "other"  # nothing Twilio describes (a reaction, an unsupported message)
-    if kind is None:
-        return Inbound(sid, sender_id_of(number), body, hint, typed=True)
-    return Inbound(
-        sid, sender_id_of(number), placeholder(kind), {**media_metadata(kind), **hint}, typed=False
-    )
-
-
-def _first(form: Mapping[str, list[str]], name: str) -> str:
-    return (form.get(name) or [""])[0]
 
 
 class SenderLocks:
@@ -140,6 +92,7 @@ class WhatsAppInput(InputChannel):
         if self.settings.configured:
             self.output = WhatsAppOutput(self.settings, TwilioSender(self.settings, retry), clock)
         self._recent = RecentIds()
+        self._validator = RequestValidator(self.settings.auth_token)
         self._locks = SenderLocks()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -196,12 +149,12 @@ class WhatsAppInput(InputChannel):
             form = self._signed_form(request)
             if form is None:
                 return _forbidden(request)
-            state = _first(form, "MessageStatus")
+            state = first(form, "MessageStatus")
             extra = {
-                "sid": _first(form, "MessageSid"),
+                "sid": first(form, "MessageSid"),
                 "status": state,
-                "error_code": _first(form, "ErrorCode") or None,
-                "recipient": masked_number(_first(form, "To").removeprefix(ADDRESS_PREFIX)),
+                "error_code": first(form, "ErrorCode") or None,
+                "recipient": masked_number(first(form, "To").removeprefix(ADDRESS_PREFIX)),
             }
             level = logging.WARNING if state in FAILED_STATUSES else logging.INFO
             logger.log(level, "whatsapp.status", extra=extra)
@@ -221,7 +174,7 @@ class WhatsAppInput(InputChannel):
         # Blank fields too (Sanic's `request.form` drops them): Twilio signs them.
         form = RequestParameters(parse_qs(body, keep_blank_values=True))
         url = self.settings.signed_url(request.url, request.path, request.query_string)
-        valid = RequestValidator(self.settings.auth_token).validate(url, form, signature)
+        valid = self._validator.validate(url, form, signature)
         return dict(form) if valid else None
 
     def _accept(

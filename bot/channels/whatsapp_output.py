@@ -16,24 +16,22 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels.delivery import REJECTED, UNREACHABLE, WINDOW_CLOSED, DeliveryFailed
-from bot.channels.messages import Button, buttons_of, document_of, handoff_event_of, text_of
+from bot.channels.messages import Button, agent_name_of, buttons_of, document_of, handoff_event_of, text_of
 from bot.channels.output import MessageOutput
 from bot.channels.phone_language import language_of_number, masked_number
+from bot.channels.recent import RecentValues
 from bot.channels.splitting import utf16_length
 from bot.channels.whatsapp_choices import message_parts
 from bot.channels.whatsapp_sender import Outcome, OutgoingMessage, TwilioSender
 from bot.channels.whatsapp_settings import ADDRESS_PREFIX, WhatsAppSettings
-from bot.console.transcript import HANDOFF_KEY
 from bot.language import conversation_language
 
 logger = logging.getLogger(__name__)
@@ -47,12 +45,10 @@ MAX_CAPTION_CHARS = 1024
 SERVICE_WINDOW_S = 24 * 3600.0
 OPTIONS_TTL_S = 24 * 3600.0
 MEMORY_CAPACITY = 50_000  # conversations remembered (options offered, last customer message)
-MAX_AGENT_NAME_CHARS = 80
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
 
 # Rasa's tracker of a conversation, when the output channel can reach it (the Rasa server's agent).
 TrackerSource = Callable[[str], Awaitable[DialogueStateTracker | None]]
-V = TypeVar("V")
 
 
 def sender_id_of(number: str) -> str:
@@ -67,35 +63,6 @@ def address_of(sender_id: str) -> str | None:
     )
 
 
-class RecentValues(Generic[V]):
-    """A value per conversation, forgotten after `ttl_s` or when the oldest of `capacity` must go."""
-
-    def __init__(self, ttl_s: float, clock: Callable[[], float], capacity: int = MEMORY_CAPACITY) -> None:
-        self._ttl_s = ttl_s
-        self._clock = clock
-        self._capacity = capacity
-        self._values: OrderedDict[str, tuple[float, V]] = OrderedDict()  # least recently set first
-        self._lock = threading.Lock()
-
-    def put(self, key: str, value: V) -> None:
-        with self._lock:
-            self._values[key] = (self._clock(), value)
-            self._values.move_to_end(key)
-            while len(self._values) > self._capacity:
-                self._values.popitem(last=False)
-
-    def get(self, key: str) -> V | None:
-        with self._lock:
-            found = self._values.get(key)
-            if found is None or self._clock() - found[0] >= self._ttl_s:
-                return None
-            return found[1]
-
-    def pop(self, key: str) -> None:
-        with self._lock:
-            self._values.pop(key, None)
-
-
 class WhatsAppOutput(MessageOutput):
     @classmethod
     def name(cls) -> str:
@@ -108,8 +75,8 @@ class WhatsAppOutput(MessageOutput):
         self.sender = sender
         self.clock = clock
         self.trackers: TrackerSource | None = None  # set when the server starts (the input channel)
-        self._options: RecentValues[list[Button]] = RecentValues(OPTIONS_TTL_S, clock)
-        self._customer_wrote: RecentValues[float] = RecentValues(SERVICE_WINDOW_S, clock)
+        self._options: RecentValues[list[Button]] = RecentValues(OPTIONS_TTL_S, MEMORY_CAPACITY, clock)
+        self._customer_wrote: RecentValues[float] = RecentValues(SERVICE_WINDOW_S, MEMORY_CAPACITY, clock)
 
     # -- what the input channel tells and asks ------------------------------------------------------
     def customer_wrote(self, sender_id: str) -> None:
@@ -135,7 +102,7 @@ class WhatsAppOutput(MessageOutput):
         if buttons:
             self._options.put(recipient_id, buttons)
         text = text_of(message)
-        agent = _agent_name(message)
+        agent = agent_name_of(message).replace("*", "")  # not WhatsApp's bold marks
         signed = f"*{agent}*\n{text}" if event == "agent_message" and agent and text else text
         parts = _outgoing(to, signed, buttons, _media_url(message))
         if event is None:
@@ -200,13 +167,6 @@ def _media_url(message: Mapping[str, Any]) -> str | None:
         return document.url
     image = message.get("image")
     return image if isinstance(image, str) and image.startswith(("https://", "http://")) else None
-
-
-def _agent_name(message: Mapping[str, Any]) -> str:
-    custom = message.get("custom")
-    handoff = custom.get(HANDOFF_KEY) if isinstance(custom, Mapping) else None
-    agent = handoff.get("agent") if isinstance(handoff, Mapping) else None
-    return " ".join(agent.replace("*", "").split())[:MAX_AGENT_NAME_CHARS] if isinstance(agent, str) else ""
 
 
 def _last_customer_message(tracker: DialogueStateTracker | None) -> float | None:

@@ -26,6 +26,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
 from bot.channels.phone_language import masked_number
+from bot.channels.retry import RetryPolicy
 from bot.channels.whatsapp_settings import DEFAULT_API_URL, WhatsAppSettings
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,9 @@ _http_logger = logging.getLogger(f"{__name__}.http")
 _http_logger.setLevel(logging.WARNING)
 
 DEFAULT_TIMEOUT_S = 20.0
+# Requests to Twilio in flight at once, over all recipients: Twilio refuses (429) beyond an account's
+# concurrency, and a burst of hundreds of conversations must not open hundreds of connections at once.
+MAX_CONCURRENT_REQUESTS = 20
 TOO_MANY_REQUESTS = 429
 
 
@@ -55,17 +59,8 @@ class Outcome(enum.Enum):
     REJECTED = "rejected"  # Twilio refused the message (4xx)
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 4
-    base_delay_s: float = 0.5
-
-    def __post_init__(self) -> None:
-        if self.attempts < 1 or self.base_delay_s < 0:
-            raise ValueError("at least one attempt, and no negative delay")
-
-    def delay_s(self, failed_attempts: int) -> float:
-        return self.base_delay_s * 2 ** (failed_attempts - 1)
+# Twilio answers 429 without saying how long to wait: backoff only.
+DEFAULT_RETRY = RetryPolicy(attempts=4, base_delay_s=0.5)
 
 
 class RoutedTwilioHttpClient(AsyncTwilioHttpClient):
@@ -109,11 +104,12 @@ class TwilioSender:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         self.settings = settings
-        self.retry = retry or RetryPolicy()
+        self.retry = retry or DEFAULT_RETRY
         self.timeout_s = timeout_s
         self._sleep = sleep
         self._http: RoutedTwilioHttpClient | None = None
         self._client: Client | None = None
+        self._in_flight: asyncio.Semaphore | None = None  # made in the server's event loop
         self._queues: dict[str, deque[_Job]] = {}  # recipient -> jobs, the one being sent first
         self._workers: set[asyncio.Task[None]] = set()
 
@@ -139,6 +135,11 @@ class TwilioSender:
         if self._http is not None:
             await self._http.close()
         self._http = self._client = None
+
+    def _requests(self) -> asyncio.Semaphore:
+        if self._in_flight is None:
+            self._in_flight = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
+        return self._in_flight
 
     def _submit(self, parts: Sequence[OutgoingMessage]) -> asyncio.Future[Outcome]:
         recipient = parts[0].to
@@ -187,7 +188,8 @@ class TwilioSender:
             status: int | None = None
             code: int | None = None
             try:
-                created = await self._twilio().messages.create_async(**self._arguments(part))
+                async with self._requests():
+                    created = await self._twilio().messages.create_async(**self._arguments(part))
             except TwilioRestException as error:
                 status, code = error.status, error.code
                 if status != TOO_MANY_REQUESTS and status < 500:
@@ -209,7 +211,7 @@ class TwilioSender:
                 logger.info("whatsapp.message_sent", extra={"recipient": recipient, "sid": created.sid})
                 return Outcome.SENT
             if attempt < self.retry.attempts:
-                delay = self.retry.delay_s(attempt)
+                delay = self.retry.backoff_s(attempt)
                 extra = {"recipient": recipient, "status": status, "attempt": attempt, "delay_s": delay}
                 logger.info("whatsapp.send_retry", extra=extra)
                 await self._sleep(delay)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from typing import Any
 
 import httpx
@@ -15,12 +14,12 @@ import pytest
 from bot.console.transcript import handoff_marker
 from tests.conversation.channel_apis import TELEGRAM_SECRET
 from tests.conversation.conftest import Assistant
+from tests.conversation.polling import DEADLINE_S, wait_for
 from tests.conversation.replies import expected
 from tests.fakes.http_api import FakeApi
 from tests.fakes.telegram_updates import click_update, message_update, text_update
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-DEADLINE_S = 60  # an upper bound for a reply to arrive, so that a failing test ends; never asserted
 
 
 @pytest.fixture
@@ -47,11 +46,7 @@ def sent_to(api: FakeApi, chat: int) -> list[dict[str, Any]]:
 
 def wait_for_messages(api: FakeApi, chat: int, count: int) -> list[dict[str, Any]]:
     """The first `count` messages sent to `chat`, once they are there."""
-    deadline = time.monotonic() + DEADLINE_S
-    while len(messages := sent_to(api, chat)) < count:
-        assert time.monotonic() < deadline, f"{len(messages)} message(s) to {chat}, {count} expected"
-        time.sleep(0.1)
-    return messages[:count]
+    return wait_for(lambda: sent_to(api, chat), count, "message")
 
 
 def button_payloads(message: dict[str, Any]) -> dict[str, str]:

@@ -6,7 +6,6 @@ the messages sent to it."""
 from __future__ import annotations
 
 import random
-import time
 import uuid
 from typing import Any
 
@@ -15,12 +14,12 @@ from twilio.request_validator import RequestValidator
 
 from tests.conversation.channel_apis import TWILIO_AUTH_TOKEN, WHATSAPP_FROM, WHATSAPP_PUBLIC_BASE_URL
 from tests.conversation.conftest import Assistant
+from tests.conversation.polling import DEADLINE_S, wait_for
 from tests.conversation.replies import expected
 from tests.fakes.http_api import FakeApi
 from tests.fakes.twilio_api import MESSAGES_PATH
 
 WEBHOOK_PATH = "/webhooks/whatsapp/webhook"
-DEADLINE_S = 60  # an upper bound for a reply to arrive, so that a failing test ends; never asserted
 
 
 def brazilian_number() -> str:
@@ -66,11 +65,7 @@ def sent_to(api: FakeApi, number: str) -> list[dict[str, Any]]:
 
 def wait_for_messages(api: FakeApi, number: str, count: int) -> list[dict[str, Any]]:
     """The first `count` messages sent to `number`, once they are there."""
-    deadline = time.monotonic() + DEADLINE_S
-    while len(messages := sent_to(api, number)) < count:
-        assert time.monotonic() < deadline, f"{len(messages)} message(s), {count} expected"
-        time.sleep(0.1)
-    return messages[:count]
+    return wait_for(lambda: sent_to(api, number), count, "message")
 
 
 def user_texts(assistant: Assistant, number: str) -> list[str]:
@@ -107,11 +102,10 @@ def test_a_replayed_message_is_answered_once(assistant: Assistant, fake_twilio: 
     for _ in range(3):
         assert post(assistant, replayed).status_code == 200
     post(assistant, form(number, "obrigado"))  # processed after the replays, whose turn came first
-    deadline = time.monotonic() + DEADLINE_S
-    while "obrigado" not in user_texts(assistant, number):
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
-    assert user_texts(assistant, number) == ["Olá, bom dia", "obrigado"]
+    assert wait_for(lambda: user_texts(assistant, number), 2, "customer message") == [
+        "Olá, bom dia",
+        "obrigado",
+    ]
     assert (
         sum(
             message["Body"].startswith(expected("utter_greet", "pt"))

@@ -61,6 +61,11 @@ class Answer:
 Responder = Callable[[RecordedRequest], Answer]
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # a real server's backlog: the default (5) resets connections in a burst
+    daemon_threads = True
+
+
 class FakeApi:
     def __init__(self, responder: Responder) -> None:
         self._responder = responder
@@ -97,7 +102,7 @@ class FakeApi:
             def log_message(self, *_: Any) -> None:  # quiet
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

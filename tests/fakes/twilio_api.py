@@ -19,25 +19,28 @@ def too_many_requests() -> Answer:
     return twilio_error(429, 20429, "Too Many Requests")
 
 
+_sids = itertools.count(1)
+
+
+def create_message(request: RecordedRequest) -> Answer:
+    """Twilio's answer to a message it accepts (201), or 404 for anything but Messages.json."""
+    if request.method != "POST" or not request.path.endswith(MESSAGES_PATH):
+        return twilio_error(404, 20404, "The requested resource was not found")
+    fields = request.fields()
+    account = request.path.split("/")[3]
+    message = {
+        "sid": f"SM{next(_sids):032x}",
+        "account_sid": account,
+        "to": fields.get("To"),
+        "from": fields.get("From"),
+        "body": fields.get("Body", ""),
+        "status": "queued",
+        "num_media": "1" if "MediaUrl" in fields else "0",
+        "direction": "outbound-api",
+        "api_version": "2010-04-01",
+    }
+    return Answer(201, message)
+
+
 def fake_twilio_api() -> FakeApi:
-    sids = itertools.count(1)
-
-    def respond(request: RecordedRequest) -> Answer:
-        if request.method != "POST" or not request.path.endswith(MESSAGES_PATH):
-            return twilio_error(404, 20404, "The requested resource was not found")
-        fields = request.fields()
-        account = request.path.split("/")[3]
-        message = {
-            "sid": f"SM{next(sids):032x}",
-            "account_sid": account,
-            "to": fields.get("To"),
-            "from": fields.get("From"),
-            "body": fields.get("Body", ""),
-            "status": "queued",
-            "num_media": "1" if "MediaUrl" in fields else "0",
-            "direction": "outbound-api",
-            "api_version": "2010-04-01",
-        }
-        return Answer(201, message)
-
-    return FakeApi(respond)
+    return FakeApi(create_message)

@@ -440,10 +440,12 @@ def test_without_a_resolved_ticket_the_bot_just_offers_more_help(desk: Desk, ids
 
 
 # -- the session start -------------------------------------------------------------------------------
-def start_session(sender_id: str, events: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+def start_session(
+    sender_id: str, events: list[dict[str, Any]] | None = None, metadata: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     tracker = Tracker(
         sender_id=sender_id,
-        slots={"language": "fr"},
+        slots={"language": "fr", "session_started_metadata": metadata},
         latest_message={},
         events=events or [],
         paused=False,
@@ -467,6 +469,20 @@ def test_a_session_start_is_rasas_and_is_recorded(desk: Desk) -> None:
         ("web-1", "socketio", "fr", NOW),
         ("web-2", "unknown", "fr", desk.clock()),
     ]
+
+
+@pytest.mark.parametrize(
+    ("metadata", "hint"),
+    [({"language": "pt-BR"}, "pt"), ({"language": "fr"}, "fr"), ({"language": "en"}, None), (None, None)],
+)
+def test_the_channels_language_hint_of_the_first_message_is_kept(
+    desk: Desk, metadata: dict[str, Any] | None, hint: str | None
+) -> None:
+    """Also for a session opened by an intent payload (Telegram's /start, a button), which the NLU,
+    where the hint is otherwise read, never sees."""
+    events = start_session("telegram-1", metadata=metadata)
+    set_slots = [(event["name"], event["value"]) for event in events if event["event"] == "slot"]
+    assert set_slots == ([("channel_language", hint)] if hint else [])
 
 
 def test_a_conversation_an_agent_handles_stays_paused_in_a_new_session(desk: Desk) -> None:

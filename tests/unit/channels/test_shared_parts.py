@@ -10,16 +10,9 @@ from hypothesis import strategies as st
 from bot.channels.delivery import REASONS, WINDOW_CLOSED, DeliveryFailed, failure_reason
 from bot.channels.media import media_kind, media_metadata, placeholder
 from bot.channels.messages import Button, Document, buttons_of, document_of, handoff_event_of, text_of
-from bot.channels.replay import RecentIds
+from bot.channels.recent import RecentIds, RecentValues
 from bot.channels.splitting import split_text, utf16_length
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.unit.channels.conftest import Clock
 
 
 def test_a_delivery_id_is_new_once() -> None:
@@ -40,6 +33,19 @@ def test_old_ids_are_forgotten_by_age_and_by_count() -> None:
     assert seen.first_time("c") and seen.first_time("d")  # capacity 2: "a" pushed out
     assert len(seen) == 2
     assert seen.first_time("a")
+
+
+def test_a_recent_value_is_kept_until_it_is_too_old() -> None:
+    clock = Clock()
+    values: RecentValues[str] = RecentValues(ttl_s=60, capacity=10, clock=clock)
+    values.put("whatsapp-+33612345678", "options")
+    assert not values.add("whatsapp-+33612345678", "other")  # still fresh: kept
+    clock.now += 60
+    assert values.get("whatsapp-+33612345678") is None
+    assert values.add("whatsapp-+33612345678", "other")
+    assert values.get("whatsapp-+33612345678") == "other"
+    values.pop("whatsapp-+33612345678")
+    assert values.get("whatsapp-+33612345678") is None
 
 
 def test_a_short_text_is_one_part() -> None:

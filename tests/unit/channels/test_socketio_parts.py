@@ -14,14 +14,7 @@ from bot.channels.socketio import WidgetInput, page_metadata
 from bot.channels.socketio_limits import RateLimiter, WidgetLimits, allowed_origins
 from bot.channels.socketio_output import bot_message
 from bot.channels.socketio_sessions import SessionSigner
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.unit.channels.conftest import Clock
 
 
 def test_an_issued_session_verifies_and_names_the_rasa_conversation() -> None:
@@ -74,7 +67,7 @@ def test_without_a_secret_setting_one_is_made_once_and_kept(
 
 
 def test_the_rate_limiter_allows_a_burst_then_refuses_until_the_window_moves() -> None:
-    clock = FakeClock()
+    clock = Clock()
     limiter = RateLimiter(3, 10.0, clock=clock)
     assert [limiter.allow("a") for _ in range(4)] == [True, True, True, False]
     assert limiter.allow("b")  # per key
@@ -88,7 +81,7 @@ def test_the_rate_limiter_allows_a_burst_then_refuses_until_the_window_moves() -
 
 
 def test_the_rate_limiter_forgets_quiet_keys() -> None:
-    clock = FakeClock()
+    clock = Clock()
     limiter = RateLimiter(1, 1.0, clock=clock)
     for index in range(RateLimiter._SWEEP_EVERY - 1):
         limiter.allow(f"key-{index}")

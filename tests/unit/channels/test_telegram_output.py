@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from bot.channels.delivery import REJECTED, UNREACHABLE, DeliveryFailed
+from bot.channels.retry import RetryPolicy
 from bot.channels.splitting import utf16_length
 from bot.channels.telegram_channel import TelegramInput
 from bot.channels.telegram_output import TelegramOutput
-from bot.channels.telegram_settings import RetryPolicy, TelegramSettings
+from bot.channels.telegram_settings import TelegramSettings
 from tests.fakes.http_api import Answer, FakeApi, RecordedRequest
 from tests.fakes.telegram_api import BOT_USER, method_of, server_error, too_many_requests
 from tests.unit.channels.conftest import Sleeps

@@ -36,10 +36,8 @@ def test_a_text_message_passes_as_typed_with_the_language_hint() -> None:
 
 
 @pytest.mark.parametrize("text", ["/start", "/start promo-42", "/start@billing_test_bot"])
-def test_start_becomes_the_greet_intent_with_the_language_hint_as_entity(text: str) -> None:
-    assert read(text_update(5002, text, "fr")) == Inbound(
-        5002, '/greet{"channel_language": "fr"}', {"language": "fr"}
-    )
+def test_start_becomes_the_greet_intent_with_the_language_hint_as_metadata(text: str) -> None:
+    assert read(text_update(5002, text, "fr")) == Inbound(5002, "/greet", {"language": "fr"})
     assert read(text_update(5002, text, "en-US")) == Inbound(5002, "/greet", {})
 
 

@@ -33,10 +33,8 @@ from tests.unit.channels.test_whatsapp_output import (
     FAST_RETRIES,
     FROM,
     agent_message,
-    api,  # noqa: F401 (a fixture)
     make_settings,
     sent,
-    twilio,  # noqa: F401 (a fixture)
 )
 from tests.unit.web.conftest import lifespan, logged_text, untouched_after_the_test
 
@@ -126,7 +124,7 @@ def rasa() -> FakeRasa:
 
 @pytest.fixture
 async def start(
-    api: FakeApi,  # noqa: F811 (the fixture)
+    twilio_api: FakeApi,
     rasa: FakeRasa,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[Start]:
@@ -136,7 +134,7 @@ async def start(
 
     async def serve(settings: WhatsAppSettings | None = None) -> Twilio:
         """Twilio signs for the public base URL of the settings, else the URL the tests reach."""
-        settings = settings or make_settings(api.url)
+        settings = settings or make_settings(twilio_api.url)
         channel = WhatsAppInput(settings, retry=FAST_RETRIES)
         app = Sanic(f"whatsapp_test_{uuid.uuid4().hex[:8]}", configure_logging=False)
         app.blueprint(channel.blueprint(rasa.on_new_message), url_prefix="/webhooks/whatsapp")
@@ -171,7 +169,7 @@ def address(number: str) -> str:
 async def test_a_signed_message_reaches_rasa_and_twilio_gets_empty_twiml(
     twilio_posts: Twilio,
     rasa: FakeRasa,
-    api: FakeApi,  # noqa: F811
+    twilio_api: FakeApi,
 ) -> None:
     sid = message_sid()
     answer = await twilio_posts.message(BR_NUMBER, "Olá, bom dia", sid=sid)
@@ -182,7 +180,7 @@ async def test_a_signed_message_reaches_rasa_and_twilio_gets_empty_twiml(
     assert message.sender_id == "whatsapp-+5511987654321" and message.input_channel == "whatsapp"
     assert message.metadata == {"language": "pt"}
     assert message.message_id == sid
-    (reply,) = sent(api)
+    (reply,) = sent(twilio_api)
     assert reply["To"] == address(BR_NUMBER) and reply["Body"] == "echo: Olá, bom dia"
 
 
@@ -208,9 +206,9 @@ async def test_a_signature_of_other_fields_is_refused(twilio_posts: Twilio, rasa
 async def test_behind_a_proxy_the_public_url_is_the_one_signed(
     start: Start,
     rasa: FakeRasa,
-    api: FakeApi,  # noqa: F811
+    twilio_api: FakeApi,
 ) -> None:
-    settings = make_settings(api.url)  # public base URL: https://bot.example.test
+    settings = make_settings(twilio_api.url)  # public base URL: https://bot.example.test
     public = await start(settings)
     assert public.signed_base == settings.public_base_url != SERVER_URL
     assert (await public.message(FR_NUMBER, "Bonjour")).status_code == 200
@@ -222,9 +220,9 @@ async def test_behind_a_proxy_the_public_url_is_the_one_signed(
 async def test_without_a_public_url_the_request_url_is_the_one_signed(
     start: Start,
     rasa: FakeRasa,
-    api: FakeApi,  # noqa: F811
+    twilio_api: FakeApi,
 ) -> None:
-    settings = WhatsAppSettings("AC" + "1" * 32, AUTH_TOKEN, FROM, api_url=api.url)
+    settings = WhatsAppSettings("AC" + "1" * 32, AUTH_TOKEN, FROM, api_url=twilio_api.url)
     direct = await start(settings)
     assert (await direct.message(FR_NUMBER, "Bonjour")).status_code == 200
     proxied = Twilio(direct.http, direct.channel, "https://bot.example.test")
@@ -236,13 +234,13 @@ async def test_without_a_public_url_the_request_url_is_the_one_signed(
 async def test_a_replayed_message_is_processed_once(
     twilio_posts: Twilio,
     rasa: FakeRasa,
-    api: FakeApi,  # noqa: F811
+    twilio_api: FakeApi,
 ) -> None:
     sid = message_sid()
     for _ in range(3):
         assert (await twilio_posts.message(FR_NUMBER, "Bonjour", sid=sid)).status_code == 200
     assert rasa.texts() == ["Bonjour"]
-    assert len(sent(api)) == 1
+    assert len(sent(twilio_api)) == 1
 
 
 @pytest.mark.parametrize(
@@ -320,10 +318,10 @@ async def test_the_messages_of_a_customer_are_processed_in_order(
 async def test_an_option_number_or_its_words_are_the_option_payload(
     twilio_posts: Twilio,
     rasa: FakeRasa,
-    api: FakeApi,  # noqa: F811
+    twilio_api: FakeApi,
 ) -> None:
     await twilio_posts.message(FR_NUMBER, "menu")
-    (menu,) = sent(api)
+    (menu,) = sent(twilio_api)
     assert menu["Body"] == (
         "Que souhaitez-vous faire ?\n\n1. Voir mon solde\n2. Passer au Premium\n3. Parler à un conseiller"
     )
@@ -381,7 +379,7 @@ async def test_without_twilio_settings_the_channel_is_off(start: Start, rasa: Fa
 # -- the output channel as Rasa's HTTP API uses it (an agent's message, later) -----------------------
 async def test_the_output_channel_reads_rasas_tracker_for_the_window(
     start: Start,
-    api: FakeApi,  # noqa: F811
+    twilio_api: FakeApi,
     rasa: FakeRasa,
 ) -> None:
     """No message through this process: the time of the customer's last message comes from the tracker
@@ -397,7 +395,7 @@ async def test_the_output_channel_reads_rasas_tracker_for_the_window(
     assert twilio_posts.app is not None
     twilio_posts.app.ctx.agent = SimpleNamespace(tracker_store=store)  # what the Rasa server sets
     await output.send_response(sender, agent_message("Bonjour"))
-    (message,) = sent(api)
+    (message,) = sent(twilio_api)
     assert message["Body"] == "*Camille*\nBonjour"
     with pytest.raises(DeliveryFailed):  # nobody wrote from this one: the window is closed
         await output.send_response(f"whatsapp-{FR_NUMBER}", agent_message("Bonjour"))

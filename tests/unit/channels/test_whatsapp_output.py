@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -16,12 +17,14 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels.delivery import REJECTED, UNREACHABLE, WINDOW_CLOSED, DeliveryFailed
 from bot.channels.messages import Button
+from bot.channels.retry import RetryPolicy
 from bot.channels.splitting import utf16_length
 from bot.channels.whatsapp_output import WhatsAppOutput
-from bot.channels.whatsapp_sender import RetryPolicy, TwilioSender
+from bot.channels.whatsapp_sender import MAX_CONCURRENT_REQUESTS, OutgoingMessage, TwilioSender
 from bot.channels.whatsapp_settings import WhatsAppSettings
 from tests.fakes.http_api import Answer, FakeApi, RecordedRequest
-from tests.fakes.twilio_api import MESSAGES_PATH, fake_twilio_api, too_many_requests, twilio_error
+from tests.fakes.twilio_api import MESSAGES_PATH, create_message, too_many_requests, twilio_error
+from tests.unit.channels.conftest import Clock
 from tests.unit.web.conftest import logged_text
 
 ACCOUNT_SID = "AC" + "1" * 32
@@ -37,14 +40,6 @@ FR_SENDER = "whatsapp-+33612345678"
 TEMPLATES = {"pt": "HX" + "a" * 32, "fr": "HX" + "b" * 32}
 
 
-class Clock:
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def make_settings(api_url: str, templates: dict[str, str] | None = None) -> WhatsAppSettings:
     return WhatsAppSettings(
         account_sid=ACCOUNT_SID,
@@ -56,9 +51,9 @@ def make_settings(api_url: str, templates: dict[str, str] | None = None) -> What
     )
 
 
-def sent(api: FakeApi, to: str | None = None) -> list[dict[str, str | bytes]]:
+def sent(twilio_api: FakeApi, to: str | None = None) -> list[dict[str, str | bytes]]:
     """The fields of every message Twilio was asked to create (to `to`), in order."""
-    messages = [request.fields() for request in api.calls(MESSAGES_PATH)]
+    messages = [request.fields() for request in twilio_api.calls(MESSAGES_PATH)]
     return [fields for fields in messages if to is None or fields.get("To") == to]
 
 
@@ -75,27 +70,14 @@ def tracker_of(sender_id: str, wrote_at: float | None, language: str | None = No
     return DialogueStateTracker.from_events(sender_id, events, slots=slots)
 
 
-@pytest.fixture(scope="module")
-def twilio() -> Iterator[FakeApi]:
-    api = fake_twilio_api().start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture
-def api(twilio: FakeApi) -> FakeApi:
-    twilio.reset()
-    return twilio
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(NOW)
 
 
 @pytest.fixture
-async def output(api: FakeApi, clock: Clock) -> AsyncIterator[WhatsAppOutput]:
-    settings = make_settings(api.url, TEMPLATES)
+async def output(twilio_api: FakeApi, clock: Clock) -> AsyncIterator[WhatsAppOutput]:
+    settings = make_settings(twilio_api.url, TEMPLATES)
     made = WhatsAppOutput(settings, TwilioSender(settings, FAST_RETRIES), clock)
     yield made
     await made.sender.idle()  # nothing still in flight when the next test resets the fake API
@@ -103,8 +85,8 @@ async def output(api: FakeApi, clock: Clock) -> AsyncIterator[WhatsAppOutput]:
 
 
 @pytest.fixture
-async def untemplated(api: FakeApi, clock: Clock) -> AsyncIterator[WhatsAppOutput]:
-    settings = make_settings(api.url)
+async def untemplated(twilio_api: FakeApi, clock: Clock) -> AsyncIterator[WhatsAppOutput]:
+    settings = make_settings(twilio_api.url)
     made = WhatsAppOutput(settings, TwilioSender(settings, FAST_RETRIES), clock)
     yield made
     await made.sender.idle()  # nothing still in flight when the next test resets the fake API
@@ -113,20 +95,20 @@ async def untemplated(api: FakeApi, clock: Clock) -> AsyncIterator[WhatsAppOutpu
 
 # -- what Twilio receives ---------------------------------------------------------------------------
 async def test_a_reply_is_a_twilio_message_from_the_channel_number(
-    output: WhatsAppOutput, api: FakeApi
+    output: WhatsAppOutput, twilio_api: FakeApi
 ) -> None:
     await output.send_text_message(BR_SENDER, "Olá!")
     await output.sender.idle()
-    (message,) = sent(api)
+    (message,) = sent(twilio_api)
     assert message["To"] == BR_ADDRESS and message["From"] == FROM and message["Body"] == "Olá!"
     assert message["StatusCallback"] == f"{PUBLIC_BASE_URL}/webhooks/whatsapp/status"
-    (request,) = api.calls(MESSAGES_PATH)
+    (request,) = twilio_api.calls(MESSAGES_PATH)
     assert request.path == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
     assert request.headers["Authorization"].startswith("Basic ")
 
 
 async def test_buttons_become_a_numbered_list_and_are_remembered(
-    output: WhatsAppOutput, api: FakeApi
+    output: WhatsAppOutput, twilio_api: FakeApi
 ) -> None:
     buttons = [
         {"title": "Meu saldo", "payload": "/check_balance"},
@@ -134,7 +116,7 @@ async def test_buttons_become_a_numbered_list_and_are_remembered(
     ]
     await output.send_text_with_buttons(BR_SENDER, "Como posso ajudar?", buttons)
     await output.sender.idle()
-    (message,) = sent(api)
+    (message,) = sent(twilio_api)
     assert message["Body"] == "Como posso ajudar?\n\n1. Meu saldo\n2. Falar com um atendente"
     assert output.offered_options(BR_SENDER) == [
         Button("Meu saldo", "/check_balance"),
@@ -151,77 +133,79 @@ async def test_options_are_forgotten_after_a_day(output: WhatsAppOutput, clock: 
     assert output.offered_options(BR_SENDER) == []
 
 
-async def test_a_long_text_goes_out_in_parts_in_order(output: WhatsAppOutput, api: FakeApi) -> None:
+async def test_a_long_text_goes_out_in_parts_in_order(output: WhatsAppOutput, twilio_api: FakeApi) -> None:
     paragraphs = [f"Paragraphe {index}. " + "mot " * 150 for index in range(12)]  # ~7,500 characters
     text = "\n\n".join(paragraph.strip() for paragraph in paragraphs)
     await output.send_text_message(FR_SENDER, text)
     await output.send_text_message(FR_SENDER, "Et après.")
     await output.sender.idle()
-    bodies = [str(message["Body"]) for message in sent(api)]
+    bodies = [str(message["Body"]) for message in sent(twilio_api)]
     assert len(bodies) > 3 and all(len(body) <= 1600 for body in bodies[:-1])
     assert "\n\n".join(bodies[:-1]) == text  # cut between paragraphs, nothing lost, in order
     assert bodies[-1] == "Et après."
 
 
-async def test_an_emoji_counts_twice_towards_the_limit(output: WhatsAppOutput, api: FakeApi) -> None:
+async def test_an_emoji_counts_twice_towards_the_limit(output: WhatsAppOutput, twilio_api: FakeApi) -> None:
     text = ("😀 " * 600).strip()  # 1,199 characters, 1,799 UTF-16 code units
     await output.send_text_message(FR_SENDER, text)
     await output.sender.idle()
-    bodies = [str(message["Body"]) for message in sent(api)]
+    bodies = [str(message["Body"]) for message in sent(twilio_api)]
     assert len(bodies) == 2 and all(utf16_length(body) <= 1600 for body in bodies)
 
 
-async def test_an_invoice_goes_out_as_media_with_its_text(output: WhatsAppOutput, api: FakeApi) -> None:
+async def test_an_invoice_goes_out_as_media_with_its_text(
+    output: WhatsAppOutput, twilio_api: FakeApi
+) -> None:
     url = "https://bot.example.test/invoices/FAC-2026-0001.pdf?token=abc"
     message = {"text": "Voici votre facture.", "attachment": {"type": "file", "url": url, "name": "FAC.pdf"}}
     await output.send_response(FR_SENDER, message)
     await output.sender.idle()
-    (fields,) = sent(api)
+    (fields,) = sent(twilio_api)
     assert fields["MediaUrl"] == url and fields["Body"] == "Voici votre facture."
 
 
-async def test_the_bot_replies_are_queued_not_awaited(output: WhatsAppOutput, api: FakeApi) -> None:
+async def test_the_bot_replies_are_queued_not_awaited(output: WhatsAppOutput, twilio_api: FakeApi) -> None:
     await output.send_text_message(BR_SENDER, "um")
     await output.send_text_message(BR_SENDER, "dois")
-    assert sent(api) == []  # Rasa got control back before Twilio was called
+    assert sent(twilio_api) == []  # Rasa got control back before Twilio was called
     await output.sender.idle()
-    assert [message["Body"] for message in sent(api)] == ["um", "dois"]
+    assert [message["Body"] for message in sent(twilio_api)] == ["um", "dois"]
 
 
 # -- retries -----------------------------------------------------------------------------------------
-async def test_a_429_is_retried_once_without_a_duplicate(output: WhatsAppOutput, api: FakeApi) -> None:
-    api.fail(too_many_requests(), times=1, path_contains=MESSAGES_PATH)
+async def test_a_429_is_retried_once_without_a_duplicate(output: WhatsAppOutput, twilio_api: FakeApi) -> None:
+    twilio_api.fail(too_many_requests(), times=1, path_contains=MESSAGES_PATH)
     await output.send_text_message(BR_SENDER, "uma vez só")
     await output.send_text_message(BR_SENDER, "depois")
     await output.sender.idle()
-    assert [message["Body"] for message in sent(api)] == ["uma vez só", "uma vez só", "depois"]
+    assert [message["Body"] for message in sent(twilio_api)] == ["uma vez só", "uma vez só", "depois"]
 
 
-async def test_server_errors_are_retried_then_delivered(output: WhatsAppOutput, api: FakeApi) -> None:
+async def test_server_errors_are_retried_then_delivered(output: WhatsAppOutput, twilio_api: FakeApi) -> None:
     output.customer_wrote(BR_SENDER)
-    api.fail(twilio_error(500), times=2, path_contains=MESSAGES_PATH)
+    twilio_api.fail(twilio_error(500), times=2, path_contains=MESSAGES_PATH)
     await output.send_response(BR_SENDER, agent_message("Bonjour"))  # awaited: raises if it failed
-    assert len(sent(api)) == 3
+    assert len(sent(twilio_api)) == 3
 
 
-async def test_a_retry_resends_only_the_failed_part(output: WhatsAppOutput, api: FakeApi) -> None:
+async def test_a_retry_resends_only_the_failed_part(output: WhatsAppOutput, twilio_api: FakeApi) -> None:
     text = "A" * 1500 + "\n\n" + "B" * 1500
     await output.send_text_message(BR_SENDER, text)
     await output.sender.idle()
-    api.reset()
-    api.fail(twilio_error(503), times=1, path_contains=MESSAGES_PATH)
+    twilio_api.reset()
+    twilio_api.fail(twilio_error(503), times=1, path_contains=MESSAGES_PATH)
     await output.send_text_message(BR_SENDER, text)
     await output.sender.idle()
-    assert [str(message["Body"])[0] for message in sent(api)] == ["A", "A", "B"]
+    assert [str(message["Body"])[0] for message in sent(twilio_api)] == ["A", "A", "B"]
 
 
 async def test_a_reply_that_keeps_failing_is_logged_not_raised(
-    output: WhatsAppOutput, api: FakeApi, logged: pytest.LogCaptureFixture
+    output: WhatsAppOutput, twilio_api: FakeApi, logged: pytest.LogCaptureFixture
 ) -> None:
-    api.fail(twilio_error(500, 20500), times=10, path_contains=MESSAGES_PATH)
+    twilio_api.fail(twilio_error(500, 20500), times=10, path_contains=MESSAGES_PATH)
     await output.send_text_message(BR_SENDER, "perdida")
     await output.sender.idle()
-    assert len(sent(api)) == FAST_RETRIES.attempts
+    assert len(sent(twilio_api)) == FAST_RETRIES.attempts
     failures = {
         id(record): record for record in logged.records if record.getMessage() == "whatsapp.delivery_failed"
     }
@@ -230,22 +214,26 @@ async def test_a_reply_that_keeps_failing_is_logged_not_raised(
     assert "987654321" not in logged_text(logged)  # the number is masked
 
 
-async def test_an_agent_message_that_keeps_failing_raises(output: WhatsAppOutput, api: FakeApi) -> None:
+async def test_an_agent_message_that_keeps_failing_raises(
+    output: WhatsAppOutput, twilio_api: FakeApi
+) -> None:
     output.customer_wrote(BR_SENDER)
-    api.fail(twilio_error(502), times=10, path_contains=MESSAGES_PATH)
+    twilio_api.fail(twilio_error(502), times=10, path_contains=MESSAGES_PATH)
     with pytest.raises(DeliveryFailed) as failed:
         await output.send_response(BR_SENDER, agent_message("Bonjour"))
     assert failed.value.reason == UNREACHABLE
-    assert len(sent(api)) == FAST_RETRIES.attempts
+    assert len(sent(twilio_api)) == FAST_RETRIES.attempts
 
 
-async def test_a_refused_message_is_not_retried(output: WhatsAppOutput, api: FakeApi) -> None:
+async def test_a_refused_message_is_not_retried(output: WhatsAppOutput, twilio_api: FakeApi) -> None:
     output.customer_wrote(BR_SENDER)
-    api.fail(twilio_error(400, 21211, "Invalid 'To' Phone Number"), times=1, path_contains=MESSAGES_PATH)
+    twilio_api.fail(
+        twilio_error(400, 21211, "Invalid 'To' Phone Number"), times=1, path_contains=MESSAGES_PATH
+    )
     with pytest.raises(DeliveryFailed) as failed:
         await output.send_response(BR_SENDER, agent_message("Bonjour"))
     assert failed.value.reason == REJECTED
-    assert len(sent(api)) == 1
+    assert len(sent(twilio_api)) == 1
 
 
 async def test_an_unreachable_api_is_retried_and_reported(clock: Clock) -> None:
@@ -292,51 +280,51 @@ async def test_a_request_without_an_answer_is_not_retried(
 
 # -- the agent console's messages and WhatsApp's 24-hour window ------------------------------------
 async def test_an_agent_message_within_the_window_is_free_text_signed_by_the_agent(
-    output: WhatsAppOutput, api: FakeApi, clock: Clock
+    output: WhatsAppOutput, twilio_api: FakeApi, clock: Clock
 ) -> None:
     output.customer_wrote(BR_SENDER)
     clock.now += 23 * HOUR
     await output.send_response(BR_SENDER, agent_message("Já verifiquei a sua fatura."))
-    (message,) = sent(api)
+    (message,) = sent(twilio_api)
     assert message["Body"] == "*Camille*\nJá verifiquei a sua fatura."
     assert "ContentSid" not in message
 
 
 async def test_outside_the_window_without_a_template_the_agent_is_told(
-    untemplated: WhatsAppOutput, api: FakeApi, clock: Clock
+    untemplated: WhatsAppOutput, twilio_api: FakeApi, clock: Clock
 ) -> None:
     untemplated.customer_wrote(BR_SENDER)
     clock.now += 25 * HOUR
     with pytest.raises(DeliveryFailed) as failed:
         await untemplated.send_response(BR_SENDER, agent_message("Ainda está aí?"))
     assert failed.value.reason == WINDOW_CLOSED
-    assert sent(api) == []
+    assert sent(twilio_api) == []
 
 
 async def test_outside_the_window_the_template_of_the_language_is_sent(
-    output: WhatsAppOutput, api: FakeApi, clock: Clock
+    output: WhatsAppOutput, twilio_api: FakeApi, clock: Clock
 ) -> None:
     output.customer_wrote(BR_SENDER)
     clock.now += 25 * HOUR
     await output.send_response(BR_SENDER, agent_message("Ainda está aí?"))
-    (message,) = sent(api)
+    (message,) = sent(twilio_api)
     assert message["ContentSid"] == TEMPLATES["pt"]  # no tracker: the phone number's language
     assert json.loads(str(message["ContentVariables"])) == {"1": "Camille", "2": "Ainda está aí?"}
     assert "Body" not in message
 
 
 async def test_joined_and_left_notices_outside_the_window_are_refused(
-    output: WhatsAppOutput, api: FakeApi
+    output: WhatsAppOutput, twilio_api: FakeApi
 ) -> None:
     for event in ("agent_joined", "agent_left"):
         with pytest.raises(DeliveryFailed) as failed:
             await output.send_response(BR_SENDER, agent_message("Camille a rejoint.", event))
         assert failed.value.reason == WINDOW_CLOSED
-    assert sent(api) == []
+    assert sent(twilio_api) == []
 
 
 async def test_the_tracker_tells_when_the_customer_last_wrote_and_the_language(
-    output: WhatsAppOutput, api: FakeApi
+    output: WhatsAppOutput, twilio_api: FakeApi
 ) -> None:
     """Nothing in memory (a restart, another instance): Rasa's tracker is asked."""
     trackers = {
@@ -350,15 +338,43 @@ async def test_the_tracker_tells_when_the_customer_last_wrote_and_the_language(
     output.trackers = tracker
     await output.send_response(BR_SENDER, agent_message("Olá de novo"))
     await output.send_response(FR_SENDER, agent_message("Ainda está aí?"))  # a French number, in Portuguese
-    free, template = sent(api)
+    free, template = sent(twilio_api)
     assert free["Body"] == "*Camille*\nOlá de novo"
     assert template["ContentSid"] == TEMPLATES["pt"]
 
 
-async def test_a_recipient_of_another_channel_is_refused(output: WhatsAppOutput, api: FakeApi) -> None:
+async def test_a_recipient_of_another_channel_is_refused(output: WhatsAppOutput, twilio_api: FakeApi) -> None:
     await output.send_text_message("web-abc", "?")
     with pytest.raises(DeliveryFailed) as failed:
         await output.send_response("telegram-42", agent_message("?"))
     assert failed.value.reason == REJECTED
     await output.sender.idle()
-    assert sent(api) == []
+    assert sent(twilio_api) == []
+
+
+async def test_a_burst_of_conversations_keeps_the_requests_in_flight_bounded() -> None:
+    """Hundreds of customers at once must not mean hundreds of connections to Twilio (its concurrency
+    limit answers 429): the sender keeps at most MAX_CONCURRENT_REQUESTS in flight, and sends them all."""
+    lock, in_flight, peak = threading.Lock(), [0], [0]
+
+    def slow(request: RecordedRequest) -> Answer:
+        with lock:
+            in_flight[0] += 1
+            peak[0] = max(peak[0], in_flight[0])
+        time.sleep(0.05)
+        with lock:
+            in_flight[0] -= 1
+        return create_message(request)
+
+    api = FakeApi(slow).start()
+    sender = TwilioSender(make_settings(api.url), FAST_RETRIES)
+    try:
+        recipients = [f"whatsapp:+55119{index:08d}" for index in range(2 * MAX_CONCURRENT_REQUESTS)]
+        for to in recipients:
+            sender.post([OutgoingMessage(to, body="Olá")])
+        await sender.idle()
+    finally:
+        await sender.close()
+        api.stop()
+    assert len(api.calls(MESSAGES_PATH)) == len(recipients)
+    assert 1 < peak[0] <= MAX_CONCURRENT_REQUESTS

@@ -1,0 +1,89 @@
+"""What a channel remembers for a while, per key, in this process's memory: bounded in age (`ttl_s`) and
+in size (the least recently stored of more than `capacity` keys goes first).
+
+- `RecentIds`: the ids of recent webhook deliveries (Telegram's update_id, Twilio's MessageSid), so that a
+  delivery the platform sends again (a retry after a timeout, a replayed request) is processed once.
+- `RecentValues`: a value per conversation (the WhatsApp options offered, when the customer last wrote).
+
+Several Rasa instances behind a load balancer each keep their own (see issue 7 for shared storage).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+DEFAULT_CAPACITY = 50_000
+DEFAULT_TTL_S = 24 * 3600.0
+V = TypeVar("V")
+
+
+class RecentValues(Generic[V]):
+    def __init__(
+        self,
+        ttl_s: float = DEFAULT_TTL_S,
+        capacity: int = DEFAULT_CAPACITY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if capacity < 1 or ttl_s <= 0:
+            raise ValueError("capacity and ttl_s must be positive")
+        self._ttl_s = ttl_s
+        self._capacity = capacity
+        self._clock = clock
+        self._values: OrderedDict[str, tuple[float, V]] = OrderedDict()  # least recently stored first
+        self._lock = threading.Lock()
+
+    def put(self, key: str, value: V) -> None:
+        with self._lock:
+            self._store(key, value)
+
+    def add(self, key: str, value: V) -> bool:
+        """Stores `value` unless `key` has one still fresh; whether it was stored."""
+        with self._lock:
+            if self._fresh(key) is not None:
+                return False
+            self._store(key, value)
+            return True
+
+    def get(self, key: str) -> V | None:
+        with self._lock:
+            return self._fresh(key)
+
+    def pop(self, key: str) -> None:
+        with self._lock:
+            self._values.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def _fresh(self, key: str) -> V | None:
+        found = self._values.get(key)
+        if found is None or self._clock() - found[0] >= self._ttl_s:
+            return None
+        return found[1]
+
+    def _store(self, key: str, value: V) -> None:
+        self._values[key] = (self._clock(), value)
+        self._values.move_to_end(key)
+        while len(self._values) > self._capacity:
+            self._values.popitem(last=False)
+
+
+class RecentIds:
+    def __init__(
+        self,
+        capacity: int = DEFAULT_CAPACITY,
+        ttl_s: float = DEFAULT_TTL_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._seen: RecentValues[bool] = RecentValues(ttl_s, capacity, clock)
+
+    def first_time(self, delivery_id: str) -> bool:
+        """True the first time `delivery_id` is seen (within the age limit), False afterwards."""
+        return self._seen.add(delivery_id, True)
+
+    def __len__(self) -> int:
+        return len(self._seen)
