@@ -18,11 +18,12 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup system venv db model run test lint typecheck validate unit conversation nlu-gate stories eval bench lock clean
+.PHONY: help setup system venv db model run test lint typecheck validate unit conversation nlu-gate stories reliability eval bench lock clean
 
 help:
 	@echo "make run    set up (venv, database, model) and start the assistant"
 	@echo "make test   set up, then lint, types, rasa data validate, unit tests, the NLU gate, conversation tests"
+	@echo "make reliability   the reliability and security suite, with its summary table"
 	@echo "make eval   measure the model on the held-out NLU set (figures and charts in var/eval)"
 	@echo "make bench  print benchmark figures (dates vs dateparser, NLU inspector, flow actions, channels)"
 	@echo "make lock   re-resolve requirements.in into requirements.lock"
@@ -80,10 +81,15 @@ stories: venv model
 		--fail-on-prediction-errors --out var/stories >var/stories.log 2>&1 || { tail -60 var/stories.log; exit 1; }
 	@echo "rasa test stories: ok"
 
+# The reliability and security suite: load, faults, bad input, access, privacy, dependency audit; prints
+# a summary table (also in var/reliability/summary.md).
+reliability: venv model
+	RASA_MODEL="$$(scripts/train-if-changed.sh)" $(BIN)/pytest tests/reliability -q
+
 eval: venv model
 	$(PY) -m bench.nlu_eval --model "$$(scripts/train-if-changed.sh)"
 
-test: system setup lint typecheck validate unit nlu-gate stories conversation
+test: system setup lint typecheck validate unit nlu-gate stories conversation reliability
 
 # Benchmarks print figures; they never fail the build.
 bench: venv

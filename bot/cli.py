@@ -109,6 +109,9 @@ def run(args: argparse.Namespace) -> int:
     # The HTTP API reads and writes any conversation: never without a token, one per run when unset.
     token = env.get("RASA_API_TOKEN", "").strip() or secrets.token_urlsafe(24)
     env["RASA_API_TOKEN"] = token  # the agent console talks to Rasa with it
+    # The REST channel lets its client choose the conversation: closed without its own token too.
+    rest_token = env.get("REST_CHANNEL_TOKEN", "").strip() or secrets.token_urlsafe(24)
+    env["REST_CHANNEL_TOKEN"] = rest_token
     env.setdefault("RASA_URL", f"http://{args.host}:{args.port}")
     venv_bin = Path(sys.executable).parent
     commands = {
@@ -135,8 +138,7 @@ def run(args: argparse.Namespace) -> int:
             "credentials.yml",
             "--endpoints",
             args.endpoints,
-            "--auth-token",
-            token,
+            f"--auth-token={token}",  # one argument: a token may start with "-"
         ],
         "web": [sys.executable, "-m", "bot.cli", "web"],
         "console": [sys.executable, "-m", "bot.cli", "console"],
@@ -157,7 +159,8 @@ def run(args: argparse.Namespace) -> int:
         "(demo agents: README)\n"
         f"  Billing database            {settings.billing_database_url}\n"
         "Try it:\n"
-        f'  curl -s {base}/webhooks/rest/webhook -d \'{{"sender": "me", "message": "Bonjour"}}\'\n'
+        f"  curl -s {base}/webhooks/rest/webhook -H 'Authorization: Bearer {rest_token}' "
+        f'-d \'{{"sender": "me", "message": "Bonjour"}}\'\n'
         "  python -m bot.cli simulate-payment PG-XXXXXX   # pay a Pix code or boleto the bot gave\n",
         flush=True,
     )

@@ -18,6 +18,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot import i18n
 from bot.language import conversation_language
+from bot.resilience import action_server
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ class LocaleNLG(NaturalLanguageGenerator):
     def __init__(self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None) -> None:
         self._random = random.Random()  # noqa: S311 (choosing a response variation, not a secret)
         self._default_language = Settings.from_env().default_language
+        action_server.install()  # every Rasa process builds its NLG: the apology when actions fail
 
     async def generate(
         self,

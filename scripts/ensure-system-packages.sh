@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Debian packages beyond Python: a Unicode font for invoice PDFs (without it the PDF falls back to a core
+# Debian packages beyond Python: nginx (the load balancer of the scale-out test), a Unicode font for invoice PDFs (without it the PDF falls back to a core
 # font), Node.js and npm to bundle the web chat widget, and Chromium for the browser tests (Playwright
 # drives /usr/bin/chromium; its own browser download is blocked here). Installs what is missing when run as root with apt; otherwise says
 # what to install and goes on.
 set -euo pipefail
-packages=(fonts-dejavu-core chromium)
+packages=(fonts-dejavu-core chromium nginx-light)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -35,6 +35,7 @@ from socketio import AsyncServer
 from bot.channels.redacting import MessageHandler, redacted
 from bot.channels.socketio_limits import RateLimiter, WidgetLimits, allowed_origins
 from bot.channels.socketio_output import CHANNEL_NAME, WidgetOutput
+from bot.channels.socketio_redis import client_manager_from_env
 from bot.channels.socketio_sessions import SessionSigner, WidgetSession
 from bot.i18n import normalize_language
 
@@ -93,6 +94,7 @@ class WidgetInput(InputChannel):
             async_mode="sanic",
             cors_allowed_origins="*" if "*" in self.origins else self.origins,
             max_http_buffer_size=MAX_PACKET_BYTES,
+            client_manager=client_manager_from_env(),  # several instances: emits through Redis
         )
         output = self._output = WidgetOutput(sio)
         webhook = SocketBlueprint(sio, self.socketio_path, "widget_webhook", __name__)

@@ -4,71 +4,21 @@ against a freshly migrated and seeded SQLite billing database, for the whole tes
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlalchemy.engine import Engine
 
-from bot.billing.database import make_engine, migrate, seed_demo
-from bot.billing.sql import queries
-from bot.billing.sql.backend import SqlBillingBackend
 from tests.conversation.channel_apis import channel_env
-from tests.conversation.processes import BIN, PROJECT_DIR, free_port, running, stop, wait_until_up
 from tests.fakes.http_api import FakeApi
 from tests.fakes.telegram_api import fake_telegram_api
 from tests.fakes.twilio_api import fake_twilio_api
-
-
-@dataclass
-class Assistant:
-    base_url: str
-    token: str
-    engine: Engine
-    backend: SqlBillingBackend
-    today: date
-
-    def customer_id(self, number: str) -> int:
-        with self.engine.connect() as conn:
-            row = queries.customer_row_by_number(conn, number)
-        assert row is not None, number
-        return int(row.id)
-
-    def send(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        payload: dict[str, Any] = {"sender": sender, "message": text}
-        if metadata:
-            payload["metadata"] = metadata
-        response = httpx.post(f"{self.base_url}/webhooks/rest/webhook", json=payload, timeout=60)
-        assert response.status_code == 200, response.text
-        return list(response.json())
-
-    def texts(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[str]:
-        return [m["text"] for m in self.send(sender, text, metadata) if m.get("text")]
-
-    def tracker(self, sender: str) -> dict[str, Any]:
-        response = httpx.get(
-            f"{self.base_url}/conversations/{sender}/tracker", params={"token": self.token}, timeout=30
-        )
-        assert response.status_code == 200, response.text
-        return dict(response.json())
-
-    def utterances(self, sender: str) -> list[str]:
-        """The response names the bot used, in order (from the BotUttered events' metadata)."""
-        return [
-            event["metadata"].get("utter_action", "")
-            for event in self.tracker(sender)["events"]
-            if event["event"] == "bot"
-        ]
+from tests.processes import PROJECT_DIR, free_port, running
+from tests.stack import Assistant, Layout, running_stack
 
 
 def start_assistant(
@@ -78,55 +28,8 @@ def start_assistant(
     model = os.environ.get("RASA_MODEL")
     if not model:
         pytest.fail("RASA_MODEL is not set: run the conversation tests with `make conversation`")
-    migrate(database_url)
-    engine = make_engine(database_url)
-    today = datetime.now(ZoneInfo("Europe/Paris")).date()
-    seed_demo(engine, today)
-
-    action_port, rasa_port = free_port(), free_port()
-    token = secrets.token_urlsafe(16)
-    env = {
-        **os.environ,
-        "BILLING_DATABASE_URL": database_url,
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "BILLING_TIMEZONE": "Europe/Paris",
-        "DEFAULT_LANGUAGE": "fr",
-        "SUPPORT_HOURS": "1-7 00:00-24:00",  # the team is always in: handoffs get a place in the queue
-        "RASA_TELEMETRY_ENABLED": "false",
-        **(extra_env or {}),
-    }
-    commands = {
-        "actions": [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        "rasa": [
-            str(BIN / "rasa"), "run", "--model", model, "--enable-api", "--auth-token", token,
-            "--interface", "127.0.0.1", "--port", str(rasa_port),
-            "--credentials", "credentials.yml", "--endpoints", endpoints,
-        ],
-    }  # fmt: skip
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        for name, command in commands.items():
-            with open(workdir / f"{name}.log", "wb") as out:
-                processes.append(
-                    subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
-                )
-        wait_until_up(f"http://127.0.0.1:{action_port}/health", processes[0], workdir / "actions.log")
-        wait_until_up(
-            f"http://127.0.0.1:{rasa_port}/status?token={token}", processes[1], workdir / "rasa.log"
-        )
-        yield Assistant(
-            base_url=f"http://127.0.0.1:{rasa_port}",
-            token=token,
-            engine=engine,
-            backend=SqlBillingBackend(engine, public_base_url="http://127.0.0.1"),
-            today=today,
-        )
-    finally:
-        for process in processes:
-            process.terminate()  # both at once, then wait for each
-        for process in processes:
-            stop(process)
-        engine.dispose()
+    with running_stack(workdir, database_url, model, Layout(endpoints=endpoints), extra_env) as stack:
+        yield stack.assistant
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,8 @@ import pytest
 
 from bot.billing.references import ALPHABET, RANDOM_LENGTH, TICKET_PREFIX
 from bot.handoff.demo_agents import seed_demo_agents
-from tests.conversation.conftest import Assistant
-from tests.conversation.processes import free_port, running
+from tests.processes import free_port, running
+from tests.stack import Assistant
 
 DEMO_PASSWORD = "e2e-demo-password"
 TICKET_REFERENCE = re.compile(rf"\b{TICKET_PREFIX}-[{ALPHABET}]{{{RANDOM_LENGTH}}}\b")

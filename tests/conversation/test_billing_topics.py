@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conversation.conftest import Assistant
 from tests.conversation.replies import expected
+from tests.stack import Assistant
 
 
 def test_a_date_out_of_the_blue_is_not_taken_for_an_identification(assistant: Assistant, sender: str) -> None:

@@ -8,8 +8,8 @@ import pytest
 
 from bot import i18n
 from bot.channels.media import media_metadata, placeholder
-from tests.conversation.conftest import Assistant
 from tests.conversation.replies import expected
+from tests.stack import Assistant
 
 
 @pytest.mark.parametrize(

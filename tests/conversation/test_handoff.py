@@ -12,9 +12,9 @@ import httpx
 from bot.billing.models import TicketStatus
 from bot.handoff.agents import AgentDirectory
 from bot.handoff.queue import TicketQueue
-from tests.conversation.conftest import Assistant
 from tests.conversation.console_server import TICKET_REFERENCE
 from tests.conversation.replies import expected
+from tests.stack import Assistant
 
 PLACE_IN_QUEUE = re.compile(r"n° (\d+) dans la file d'attente")
 

@@ -9,13 +9,13 @@ from typing import Any
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from bot.handoff.queue import TicketQueue
-from tests.conversation.conftest import Assistant
 from tests.conversation.console_server import (  # noqa: F401 (fixture)
     TICKET_REFERENCE,
     ConsoleServer,
     console_server,
 )
 from tests.conversation.replies import expected
+from tests.stack import Assistant
 
 WAIT_MS = 45_000  # the first answers of a freshly started Rasa can be slow on a shared machine
 

@@ -3,38 +3,25 @@ store, PostgreSQL billing database and Redis lock store. Conversations work and 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 from redis import Redis
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from bot import i18n
-from tests.conversation.conftest import Assistant, start_assistant
+from tests.conversation.conftest import start_assistant
 from tests.conversation.replies import expected
 from tests.postgres import fresh_database
+from tests.stack import REDIS_URL, Assistant, production_env
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
-REDIS = make_url(REDIS_URL.replace("redis://", "redis+x://"))  # reuse SQLAlchemy's URL parser
-REDIS_LOCK_DB = str(REDIS.database or "1")
+REDIS_LOCK_DB = production_env("postgresql://x/y")["REDIS_LOCK_DB"]
 
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Assistant, str]]:
     with fresh_database("billing_conv") as billing_url, fresh_database("tracker_conv") as tracker_url:
-        tracker = make_url(tracker_url)
-        env: dict[str, str] = {
-            "TRACKER_DB_HOST": str(tracker.host or "127.0.0.1"),
-            "TRACKER_DB_PORT": str(tracker.port or 5432),
-            "TRACKER_DB_NAME": str(tracker.database),
-            "TRACKER_DB_USER": str(tracker.username or "postgres"),
-            "TRACKER_DB_PASSWORD": str(tracker.password or ""),
-            "REDIS_HOST": str(REDIS.host or "127.0.0.1"),
-            "REDIS_PORT": str(REDIS.port or 6379),
-            "REDIS_LOCK_DB": REDIS_LOCK_DB,
-        }
+        env = production_env(tracker_url)
         workdir = tmp_path_factory.mktemp("production")
         for assistant in start_assistant(workdir, billing_url, "endpoints.production.yml", env):
             yield assistant, tracker_url

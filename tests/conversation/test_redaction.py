@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.redaction import CARD_MASK, CPF_MASK, IBAN_MASK
-from tests.conversation.conftest import Assistant
+from tests.stack import Assistant
 
 
 def stored(assistant: Assistant, sender: str) -> str:

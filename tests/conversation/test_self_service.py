@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.billing.payment_codes import boleto_line_is_valid, pix_crc_is_valid
-from tests.conversation.conftest import Assistant
+from tests.stack import Assistant
 
 CUSTOMERS = {  # number: postal code (the demo data of bot/billing/demo.py)
     "482130": "75011",

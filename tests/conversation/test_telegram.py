@@ -13,11 +13,11 @@ import pytest
 
 from bot.console.transcript import handoff_marker
 from tests.conversation.channel_apis import TELEGRAM_SECRET
-from tests.conversation.conftest import Assistant
 from tests.conversation.polling import DEADLINE_S, wait_for
 from tests.conversation.replies import expected
 from tests.fakes.http_api import FakeApi
 from tests.fakes.telegram_updates import click_update, message_update, text_update
+from tests.stack import Assistant
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 

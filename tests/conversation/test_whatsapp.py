@@ -13,11 +13,11 @@ import httpx
 from twilio.request_validator import RequestValidator
 
 from tests.conversation.channel_apis import TWILIO_AUTH_TOKEN, WHATSAPP_FROM, WHATSAPP_PUBLIC_BASE_URL
-from tests.conversation.conftest import Assistant
 from tests.conversation.polling import DEADLINE_S, wait_for
 from tests.conversation.replies import expected
 from tests.fakes.http_api import FakeApi
 from tests.fakes.twilio_api import MESSAGES_PATH
+from tests.stack import Assistant
 
 WEBHOOK_PATH = "/webhooks/whatsapp/webhook"
 

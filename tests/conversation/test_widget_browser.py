@@ -16,8 +16,8 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from bot import i18n
 from bot.redaction import CARD_MASK
-from tests.conversation.conftest import Assistant
 from tests.conversation.replies import expected
+from tests.stack import Assistant
 
 pytestmark = pytest.mark.conversation
 BOT_TIMEOUT_MS = 60_000  # the first answers of a fresh Rasa server can take a while

@@ -38,12 +38,14 @@ async def test_the_rest_channel_masks_before_rasa() -> None:
         await message.output_channel.send_text_message(message.sender_id, "ok")
 
     app = Sanic("redaction_test")
-    app.blueprint(RedactingRestInput().blueprint(handler), url_prefix="/webhooks/rest")
+    app.blueprint(RedactingRestInput("rest-token").blueprint(handler), url_prefix="/webhooks/rest")
     await app._startup()  # what the ASGI lifespan startup does; httpx's transport sends no lifespan
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as client:
         response = await client.post(
-            "/webhooks/rest/webhook", json={"sender": "s1", "message": "cpf 529.982.247-25 stp"}
+            "/webhooks/rest/webhook",
+            json={"sender": "s1", "message": "cpf 529.982.247-25 stp"},
+            headers={"Authorization": "Bearer rest-token"},
         )
     assert response.status_code == 200
     assert response.json() == [{"recipient_id": "s1", "text": "ok"}]

@@ -1,5 +1,5 @@
-"""Server processes of the project for the conversation tests: free ports, waiting for a health URL,
-running one for as long as a test needs it, stopping it."""
+"""Server processes for the conversation tests, the reliability suite and the benchmarks: free ports,
+waiting for a health URL, running one for as long as a test needs it, stopping it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 START_TIMEOUT_S = 240
 STOP_TIMEOUT_S = 20

@@ -1,0 +1,130 @@
+"""The Redis lock store of the production configuration (endpoints.production.yml): one conversation's
+messages are handled one at a time, in order of arrival, across every Sanic worker and Rasa instance.
+
+Rasa's own RedisLockStore reads a conversation's ticket lock, changes it and writes it back in separate
+commands: two instances receiving messages of one conversation at the same moment can be given the same
+ticket, and both go ahead. Here every change is one Redis transaction (WATCH/MULTI, retried on conflict).
+
+When Redis cannot be reached, conversations go on with a lock held in this process (order is then kept
+per instance only) rather than fail: the outage and the recovery are logged once each.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
+from redis.client import Pipeline
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+POLL_INTERVAL_S = 0.02  # how often a waiting message looks whether its turn has come (Rasa: 1 s)
+REDIS_TIMEOUT_S = 2.0  # a Redis that does not answer in time counts as down
+KEY_TTL_FACTOR = 10  # a lock left behind by a crashed instance disappears after 10 lock lifetimes
+
+
+class OrderedRedisLockStore(RedisLockStore):
+    """`lock_store: {type: bot.resilience.lock_store.OrderedRedisLockStore, url, port, db, key_prefix}`."""
+
+    def __init__(self, endpoint_config: EndpointConfig) -> None:
+        options: dict[str, Any] = {"socket_timeout": REDIS_TIMEOUT_S, **endpoint_config.kwargs}
+        super().__init__(host=endpoint_config.url or "localhost", **options)
+        self._local = InMemoryLockStore()
+        self._redis_down = False
+
+    @asynccontextmanager
+    async def lock(
+        self,
+        conversation_id: str,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = POLL_INTERVAL_S,
+    ) -> AsyncIterator[TicketLock]:
+        poll = min(wait_time_in_seconds, POLL_INTERVAL_S)
+        try:
+            ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        except (RedisError, LockError) as error:
+            self._note_outage(error)
+            async with self._local.lock(conversation_id, lock_lifetime, poll) as local_lock:
+                yield local_lock
+            return
+        self._note_recovery()
+        try:
+            lock = await self._acquire_lock(conversation_id, ticket, poll)
+        except RedisError as error:  # Redis went away while this message waited: go on
+            self._note_outage(error)
+            lock = TicketLock(conversation_id)
+        try:
+            yield lock
+        finally:
+            try:
+                self.cleanup(conversation_id, ticket)
+            except RedisError as error:
+                self._note_outage(error)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        def issue(lock: TicketLock | None) -> tuple[TicketLock | None, int]:
+            lock = lock or TicketLock(conversation_id)
+            return lock, lock.issue_ticket(lock_lifetime)
+
+        return self._change(conversation_id, issue, lock_lifetime)
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        def finish(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
+            if lock is not None:
+                lock.remove_ticket_for(ticket_number)
+            return lock, None
+
+        self._change(conversation_id, finish)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        """Gives up the ticket, and deletes the lock if nobody else holds one (in the same transaction)."""
+
+        def finish(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
+            if lock is None:
+                return None, None
+            lock.remove_ticket_for(ticket_number)
+            return (lock if lock.is_someone_waiting() else None), None
+
+        self._change(conversation_id, finish)
+
+    def _change(
+        self,
+        conversation_id: str,
+        change: Callable[[TicketLock | None], tuple[TicketLock | None, T]],
+        lock_lifetime: float = LOCK_LIFETIME,
+    ) -> T:
+        key = self.key_prefix + conversation_id
+        results: list[T] = []
+
+        def apply(pipe: Pipeline) -> None:
+            results.clear()
+            stored = pipe.get(key)
+            lock = TicketLock.from_dict(json.loads(stored)) if stored else None
+            changed, result = change(lock)
+            pipe.multi()
+            if changed is None:
+                pipe.delete(key)
+            else:
+                pipe.set(key, changed.dumps(), ex=max(1, int(lock_lifetime * KEY_TTL_FACTOR)))
+            results.append(result)
+
+        self.red.transaction(apply, key)
+        return results[-1]
+
+    def _note_outage(self, error: Exception) -> None:
+        if not self._redis_down:
+            self._redis_down = True
+            logger.error("lock_store.unreachable", extra={"error": type(error).__name__, "fallback": "local"})
+
+    def _note_recovery(self) -> None:
+        if self._redis_down:
+            self._redis_down = False
+            logger.warning("lock_store.recovered")
