@@ -173,9 +173,15 @@ def _parse(request: Request, bot: Bot) -> Update | None:
     if not isinstance(data, dict) or type(data.get("update_id")) is not int:
         return None
     try:
-        return Update.de_json(data, bot)
+        update = Update.de_json(data, bot)
+        # PTB checks no field's type: a shape only junk has (text a list, no chat...) is refused here,
+        # rather than fail in the processing (logged as a failure, answered 200)
+        reading = read_update(update)
     except Exception:  # a shape PTB cannot read (a field of the wrong type...)
         return None
+    if isinstance(reading, Inbound) and not isinstance(reading.text, str):
+        return None
+    return update
 
 
 def _not_configured() -> HTTPResponse:

@@ -41,7 +41,7 @@ class Malformed(ValueError):
 def parse_confirmation(body: bytes) -> Confirmation:
     try:
         data: Any = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:  # too deeply nested
         raise Malformed("invalid_json") from error
     if not isinstance(data, dict):
         raise Malformed("invalid_json")
