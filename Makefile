@@ -25,7 +25,7 @@ help:
 	@echo "make test   set up, then lint, types, rasa data validate, unit tests, the NLU gate, conversation tests"
 	@echo "make reliability   the reliability and security suite, with its summary table"
 	@echo "make eval   measure the model on the held-out NLU set (figures and charts in var/eval)"
-	@echo "make bench  print benchmark figures (dates vs dateparser, NLU inspector, flow actions, channels)"
+	@echo "make bench  print benchmark figures (dates vs dateparser, NLU inspector, flow actions, channels, serving vs stock Rasa)"
 	@echo "make lock   re-resolve requirements.in into requirements.lock"
 
 venv:
@@ -97,6 +97,7 @@ bench: venv
 	$(PY) -m bench.message_inspector
 	$(PY) -m bench.flow_actions
 	$(PY) -m bench.channels
+	$(PY) -m bench.serving
 
 lock: venv
 	$(BIN)/uv pip compile requirements.in --python-version 3.10 -o requirements.lock
