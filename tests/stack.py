@@ -13,6 +13,7 @@ import re
 import secrets
 import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -22,12 +23,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+from redis.connection import parse_url
 from sqlalchemy.engine import Engine, make_url
 
 from bot.billing.database import make_engine, migrate, seed_demo
 from bot.billing.sql import queries
 from bot.billing.sql.backend import SqlBillingBackend
-from tests.processes import BIN, PROJECT_DIR, STOP_TIMEOUT_S, free_port, wait_until_up
+from tests.processes import BIN, PROJECT_DIR, STOP_TIMEOUT_S, free_port, running, wait_until_up
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 NGINX_SITE = PROJECT_DIR / "deploy" / "nginx" / "billing-assistant.conf"
@@ -86,6 +88,38 @@ class Assistant:
         ]
 
 
+@contextmanager
+def running_portal(assistant: Assistant, log: Path, port: int | None = None, **env: str) -> Iterator[str]:
+    """The customer portal (`python -m bot.cli web`) against the assistant's billing database; yields its
+    base URL, which is also the PUBLIC_BASE_URL of the links it checks."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "bot.cli", "web", "--host", "127.0.0.1", "--port", str(port)]
+    with running(command, project_env(assistant, PUBLIC_BASE_URL=url, **env), f"{url}/health", log):
+        yield url
+
+
+@contextmanager
+def running_console(assistant: Assistant, log: Path) -> Iterator[str]:
+    """The agent console (`python -m bot.cli console`) against the assistant's billing database and Rasa
+    server; yields its base URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "bot.cli", "console", "--host", "127.0.0.1", "--port", str(port)]
+    env = project_env(assistant, RASA_URL=assistant.base_url, RASA_API_TOKEN=assistant.token)
+    with running(command, env, f"{url}/health", log):
+        yield url
+
+
+def project_env(assistant: Assistant, **more: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "BILLING_DATABASE_URL": assistant.engine.url.render_as_string(hide_password=False),
+        "BILLING_TIMEZONE": "Europe/Paris",
+        **more,
+    }
+
+
 @dataclass(frozen=True)
 class Layout:
     endpoints: str = "endpoints.yml"
@@ -98,16 +132,16 @@ class Layout:
 def production_env(tracker_url: str, redis_url: str = REDIS_URL) -> dict[str, str]:
     """The variables of endpoints.production.yml: PostgreSQL tracker store, Redis lock store."""
     tracker = make_url(tracker_url)
-    redis = make_url(redis_url.replace("redis://", "redis+x://"))  # SQLAlchemy's URL parser
+    redis = parse_url(redis_url)
     return {
         "TRACKER_DB_HOST": str(tracker.host or "127.0.0.1"),
         "TRACKER_DB_PORT": str(tracker.port or 5432),
         "TRACKER_DB_NAME": str(tracker.database),
         "TRACKER_DB_USER": str(tracker.username or "postgres"),
         "TRACKER_DB_PASSWORD": str(tracker.password or ""),
-        "REDIS_HOST": str(redis.host or "127.0.0.1"),
-        "REDIS_PORT": str(redis.port or 6379),
-        "REDIS_LOCK_DB": str(redis.database or "1"),
+        "REDIS_HOST": str(redis.get("host", "127.0.0.1")),
+        "REDIS_PORT": str(redis.get("port", 6379)),
+        "REDIS_LOCK_DB": str(redis.get("db", 1)),
     }
 
 

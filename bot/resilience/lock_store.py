@@ -76,14 +76,6 @@ class OrderedRedisLockStore(RedisLockStore):
 
         return self._change(conversation_id, issue, lock_lifetime)
 
-    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
-        def finish(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
-            if lock is not None:
-                lock.remove_ticket_for(ticket_number)
-            return lock, None
-
-        self._change(conversation_id, finish)
-
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Gives up the ticket, and deletes the lock if nobody else holds one (in the same transaction)."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +16,8 @@ from tests.conversation.channel_apis import channel_env
 from tests.fakes.http_api import FakeApi
 from tests.fakes.telegram_api import fake_telegram_api
 from tests.fakes.twilio_api import fake_twilio_api
-from tests.processes import PROJECT_DIR, free_port, running
-from tests.stack import Assistant, Layout, running_stack
+from tests.processes import PROJECT_DIR, free_port
+from tests.stack import Assistant, Layout, running_portal, running_stack
 
 
 def start_assistant(
@@ -94,16 +93,8 @@ def portal(
     )
     if build.returncode != 0:
         pytest.fail(f"the web chat widget did not build:\n{build.stderr[-3000:]}")
-    base_url = f"http://127.0.0.1:{widget_portal_port}"
-    env = {
-        **os.environ,
-        "BILLING_DATABASE_URL": assistant.engine.url.render_as_string(hide_password=False),
-        "PUBLIC_BASE_URL": base_url,
-        "WIDGET_SOCKET_URL": assistant.base_url,
-    }
-    port = str(widget_portal_port)
-    command = [sys.executable, "-m", "bot.cli", "web", "--host", "127.0.0.1", "--port", port]
-    with running(command, env, f"{base_url}/health", tmp_path_factory.mktemp("portal") / "portal.log"):
+    log = tmp_path_factory.mktemp("portal") / "portal.log"
+    with running_portal(assistant, log, widget_portal_port, WIDGET_SOCKET_URL=assistant.base_url) as base_url:
         yield base_url
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from redis import Redis
+from redis.connection import parse_url
 from sqlalchemy import create_engine, text
 
 from bot import i18n
@@ -15,7 +16,7 @@ from tests.conversation.replies import expected
 from tests.postgres import fresh_database
 from tests.stack import REDIS_URL, Assistant, production_env
 
-REDIS_LOCK_DB = production_env("postgresql://x/y")["REDIS_LOCK_DB"]
+REDIS_LOCK_DB = str(parse_url(REDIS_URL).get("db", 1))
 
 
 @pytest.fixture(scope="module")

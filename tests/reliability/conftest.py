@@ -10,16 +10,23 @@ from collections.abc import Iterator
 import pytest
 
 from tests.postgres import fresh_database
+from tests.reliability.console_agent import ConsoleAgent, console_with_agent
 from tests.reliability.report import figures, pytest_runtest_makereport, pytest_terminal_summary
 from tests.stack import Layout, Stack, production_env, running_stack
+from tests.unit.channels.conftest import telegram_api, telegram_server, twilio_api, twilio_server
 
 __all__ = [
+    "console",
     "figures",
     "model",
     "production_stack",
     "pytest_runtest_makereport",
     "pytest_terminal_summary",
     "sender",
+    "telegram_api",
+    "telegram_server",
+    "twilio_api",
+    "twilio_server",
 ]
 
 
@@ -47,3 +54,10 @@ def production_stack(model: str, tmp_path_factory: pytest.TempPathFactory) -> It
         with running_stack(workdir, billing_url, model, layout, production_env(tracker_url)) as stack:
             stack.tracker_url = tracker_url
             yield stack
+
+
+@pytest.fixture(scope="session")
+def console(production_stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleAgent]:
+    """The agent console on the production stack, with an agent of the suite's own."""
+    with console_with_agent(production_stack, tmp_path_factory.mktemp("console")) as running_console:
+        yield running_console

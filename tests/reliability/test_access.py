@@ -13,11 +13,9 @@ import ast
 import base64
 import importlib.util
 import json
-import os
 import re
 import secrets
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
@@ -37,23 +35,17 @@ from bot.billing.links import sign_link
 from bot.billing.models import VerificationOutcome
 from bot.billing.policy import SecurityPolicy
 from bot.billing.sql import verification
-from bot.billing.sql.backend import SqlBillingBackend
 from bot.billing.sql.schema import verification_attempts
 from bot.billing.sql.verification import number_hash
 from bot.console.app import create_console_app
-from bot.console.auth import CSRF_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE
-from bot.console.context import Console
-from bot.console.rasa_api import RasaApi
-from bot.handoff.agents import AgentDirectory
-from bot.handoff.queue import TicketQueue
-from bot.handoff.sessions import ConsoleAuth
-from bot.handoff.stats import HandoffStats
+from bot.console.auth import CSRF_COOKIE, SESSION_COOKIE
+from bot.console.serve import build_console
 from bot.settings import Settings
 from tests.conversation.console_server import TICKET_REFERENCE
 from tests.conversation.replies import expected
-from tests.processes import free_port, running
+from tests.reliability.console_agent import ConsoleAgent, signed_in
 from tests.reliability.report import Figures
-from tests.stack import Assistant, Stack
+from tests.stack import Assistant, Stack, running_portal
 
 SECURITY = SecurityPolicy()  # the backend's: the production stack configures no other
 
@@ -179,20 +171,35 @@ LOCKED = ["utter_verification_locked", "utter_offer_human"]
 GUESSES = 3 * SECURITY.max_verification_failures  # the loop's bound: a lock that never comes fails
 
 
+def locked_replies(lang: str) -> list[str]:
+    return locked_replies(lang)
+
+
+def guesses_until_locked(
+    assistant: Assistant, customer: Customer, lang: str, conversation_for: Callable[[int], str]
+) -> int | None:
+    """Wrong postal codes, each in `conversation_for(attempt)` (opened with the first message when new),
+    until the lock answers; every other answer must count the attempts left down. None: never locked."""
+    opened: set[str] = set()
+    for attempt in range(1, GUESSES + 1):
+        conversation = conversation_for(attempt)
+        if conversation not in opened:
+            opened.add(conversation)
+            assistant.texts(conversation, FIRST_MESSAGE[lang])
+        assistant.texts(conversation, customer.number)
+        replies = assistant.texts(conversation, wrong_postal_code(customer, attempt))
+        if replies == locked_replies(lang):
+            return attempt
+        left = SECURITY.max_verification_failures - attempt
+        assert replies[0] == expected("utter_verification_failed", lang, attempts_left=left), replies
+    return None
+
+
 @pytest.mark.reliability("Access", "verification brute force in one conversation locks out")
 def test_verification_brute_force_locks_out(stack: Stack, sender: str, figures: Figures) -> None:
     assistant, customer, lang = stack.assistant, LOCKED_IN_ONE_CONVERSATION, "fr"
     with no_verification_lock(stack, customer):
-        assistant.texts(sender, FIRST_MESSAGE[lang])
-        wrong = 0
-        for attempt in range(1, GUESSES + 1):
-            assistant.texts(sender, customer.number)
-            replies = assistant.texts(sender, wrong_postal_code(customer, attempt))
-            wrong = attempt
-            if replies == [expected(name, lang) for name in LOCKED]:
-                break
-            left = SECURITY.max_verification_failures - attempt
-            assert replies[0] == expected("utter_verification_failed", lang, attempts_left=left), replies
+        wrong = guesses_until_locked(assistant, customer, lang, lambda _: sender)
         figures["wrong answers until locked"] = wrong
         assert wrong == SECURITY.max_verification_failures
         until = locked_until(stack, customer)
@@ -207,7 +214,7 @@ def test_verification_brute_force_locks_out(stack: Stack, sender: str, figures: 
         fresh = f"{sender}-2"
         assistant.texts(fresh, FIRST_MESSAGE[lang])
         assistant.texts(fresh, customer.number)
-        assert assistant.texts(fresh, customer.postal_code) == [expected(name, lang) for name in LOCKED]
+        assert assistant.texts(fresh, customer.postal_code) == locked_replies(lang)
         assert not assistant.tracker(sender)["slots"]["verified"]
         assert not assistant.tracker(fresh)["slots"]["verified"]
         figures["right answer while locked"] = "refused (same and new conversation)"
@@ -228,24 +235,14 @@ def test_brute_force_from_new_conversations_locks_out(stack: Stack, sender: str,
     number in the billing database."""
     assistant, customer, lang = stack.assistant, LOCKED_ACROSS_CONVERSATIONS, "pt"
     with no_verification_lock(stack, customer):
-        wrong = 0
-        for attempt in range(1, GUESSES + 1):
-            conversation = f"{sender}-{attempt}"
-            assistant.texts(conversation, FIRST_MESSAGE[lang])
-            assistant.texts(conversation, customer.number)
-            replies = assistant.texts(conversation, wrong_postal_code(customer, attempt))
-            wrong = attempt
-            if replies == [expected(name, lang) for name in LOCKED]:
-                break
-            left = SECURITY.max_verification_failures - attempt
-            assert replies[0] == expected("utter_verification_failed", lang, attempts_left=left), replies
+        wrong = guesses_until_locked(assistant, customer, lang, lambda attempt: f"{sender}-{attempt}")
         figures["conversations until locked"] = wrong
         assert wrong == SECURITY.max_verification_failures
 
         last = f"{sender}-right"
         assistant.texts(last, FIRST_MESSAGE[lang])
         assistant.texts(last, customer.number)
-        assert assistant.texts(last, customer.postal_code) == [expected(name, lang) for name in LOCKED]
+        assert assistant.texts(last, customer.postal_code) == locked_replies(lang)
         assert not assistant.tracker(last)["slots"]["verified"]
         figures["right answer while locked"] = "refused"
 
@@ -350,18 +347,9 @@ def test_another_customers_account_by_number_is_refused(stack: Stack, sender: st
 # -- The portal's links -------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def portal(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`python -m bot.cli web` against the stack's billing database, with the same link secret."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "BILLING_DATABASE_URL": stack.assistant.engine.url.render_as_string(hide_password=False),
-        "PUBLIC_BASE_URL": base_url,
-        "BILLING_TIMEZONE": "Europe/Paris",
-    }
-    command = [sys.executable, "-m", "bot.cli", "web", "--host", "127.0.0.1", "--port", str(port)]
-    with running(command, env, f"{base_url}/health", tmp_path_factory.mktemp("portal") / "portal.log"):
-        yield base_url
+    """The portal against the stack's billing database, with the same link secret."""
+    with running_portal(stack.assistant, tmp_path_factory.mktemp("portal") / "portal.log") as url:
+        yield url
 
 
 def b64(data: bytes) -> str:
@@ -455,60 +443,6 @@ def test_portal_links_need_a_valid_token(stack: Stack, portal: str, sender: str,
 
 
 # -- The agent console ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ConsoleAgent:
-    url: str
-    username: str
-    password: str
-    log: Path
-
-
-@contextmanager
-def running_console(stack: Stack, workdir: Path) -> Iterator[ConsoleAgent]:
-    """`python -m bot.cli console` against the stack's billing database and Rasa server, with an agent of
-    its own (username and password)."""
-    username = f"rel.{secrets.token_hex(4)}"
-    password = secrets.token_urlsafe(18)
-    AgentDirectory(stack.assistant.engine).create_agent(
-        username, "Reliability Agent", password, "agent", "fr"
-    )
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "BILLING_DATABASE_URL": stack.assistant.engine.url.render_as_string(hide_password=False),
-        "RASA_URL": stack.assistant.base_url,
-        "RASA_API_TOKEN": stack.assistant.token,
-        "BILLING_TIMEZONE": "Europe/Paris",
-    }
-    command = [sys.executable, "-m", "bot.cli", "console", "--host", "127.0.0.1", "--port", str(port)]
-    log = workdir / "console.log"
-    with running(command, env, f"{url}/health", log):
-        yield ConsoleAgent(url, username, password, log)
-
-
-@contextmanager
-def signed_in(console: ConsoleAgent) -> Iterator[httpx.Client]:
-    """A client with the agent's session (cookies), signed in through the login form."""
-    with httpx.Client(base_url=console.url, timeout=30) as client:
-        client.get("/login").raise_for_status()
-        form = {
-            "username": console.username,
-            "password": console.password,
-            "csrf_token": client.cookies[LOGIN_CSRF_COOKIE],
-        }
-        response = client.post("/login", data=form)
-        assert response.status_code in (302, 303), response.text[:500]
-        assert client.cookies.get(SESSION_COOKIE)
-        yield client
-
-
-@pytest.fixture(scope="module")
-def console(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleAgent]:
-    with running_console(stack, tmp_path_factory.mktemp("console")) as running_one:
-        yield running_one
-
-
 PUBLIC_CONSOLE_ROUTES = {
     ("GET", "/login"),
     ("POST", "/login"),
@@ -517,20 +451,9 @@ PUBLIC_CONSOLE_ROUTES = {
 }
 
 
-def console_routes(stack: Stack) -> list[tuple[str, str]]:
+def console_routes() -> list[tuple[str, str]]:
     """(method, path) of every route the console application declares (built, not served)."""
-    engine = stack.assistant.engine
-    app = create_console_app(
-        Console(
-            auth=ConsoleAuth(engine),
-            queue=TicketQueue(engine),
-            directory=AgentDirectory(engine),
-            stats=HandoffStats(engine, timezone="Europe/Paris"),
-            backend=SqlBillingBackend(engine, public_base_url="http://127.0.0.1"),
-            rasa=RasaApi(stack.assistant.base_url, "unused"),
-        ),
-        name=f"routes_{secrets.token_hex(4)}",
-    )
+    app = create_console_app(build_console(Settings.from_env()), name=f"routes_{secrets.token_hex(4)}")
     return sorted({(method, "/" + route.path) for route in app.router.routes for method in route.methods})
 
 
@@ -546,7 +469,7 @@ def console_refusal(response: httpx.Response) -> bool:
 def test_console_without_login_shows_nothing(
     stack: Stack, console: ConsoleAgent, other_ticket: OtherTicket, figures: Figures
 ) -> None:
-    routes = [route for route in console_routes(stack) if route not in PUBLIC_CONSOLE_ROUTES]
+    routes = [route for route in console_routes() if route not in PUBLIC_CONSOLE_ROUTES]
     paths = {path for _, path in routes}
     assert {"/", "/dashboard", "/api/queue", "/api/tickets/<reference:str>", "/api/events"} <= paths, paths
     markers = [*customer_markers(stack.assistant, CUSTOMER_B), other_ticket.canary, other_ticket.reference]

@@ -44,9 +44,7 @@ from bot.channels.telegram_channel import SECRET_HEADER
 from bot.channels.whatsapp import EMPTY_TWIML, SIGNATURE_HEADER
 from bot.web.payment_webhook import PATH as PAYMENT_PATH
 from tests.fakes.http_api import FakeApi
-from tests.fakes.telegram_api import fake_telegram_api
 from tests.fakes.telegram_updates import click_update, message_update, next_update_id, text_update
-from tests.fakes.twilio_api import fake_twilio_api
 from tests.reliability.report import Figures
 from tests.reliability.webhook_apps import (
     BASE_URL,
@@ -336,26 +334,6 @@ def no_errors_logged(errors: LogCapture) -> None:
 
 
 # -- apps and fakes ------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def telegram_server() -> Iterator[FakeApi]:
-    fake = fake_telegram_api().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def telegram_api(telegram_server: FakeApi) -> FakeApi:
-    telegram_server.reset()
-    return telegram_server
-
-
-@pytest.fixture(scope="module")
-def twilio_api() -> Iterator[FakeApi]:
-    fake = fake_twilio_api().start()  # nothing is sent (the recorder answers nothing): for the settings
-    yield fake
-    fake.stop()
-
-
 @dataclass
 class Telegram:
     app: RunningApp

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +22,8 @@ from sqlalchemy import create_engine, text
 
 from bot.redaction import CARD_MASK, CPF_MASK, IBAN_MASK
 from tests.conversation.console_server import TICKET_REFERENCE
+from tests.reliability.console_agent import ConsoleAgent, signed_in
 from tests.reliability.report import Figures
-from tests.reliability.test_access import ConsoleAgent, running_console, signed_in
 from tests.stack import Assistant, Stack
 
 SEPARATORS = r"[\s.\-/]*"  # what a customer, or a careless formatter, may put between the characters
@@ -164,12 +163,6 @@ def talks(stack: Stack) -> list[Talk]:
         assert {"utter_redacted_card", "utter_contact_updated"} <= set(done.said), done.said
     assert "utter_redacted_iban" in made[0].said and "utter_redacted_cpf" in made[1].said
     return made
-
-
-@pytest.fixture(scope="module")
-def console(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleAgent]:
-    with running_console(stack, tmp_path_factory.mktemp("console")) as running_one:
-        yield running_one
 
 
 def tracker_rows(stack: Stack) -> list[dict[str, Any]]:

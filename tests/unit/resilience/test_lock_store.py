@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,21 +12,20 @@ from contextlib import contextmanager
 import pytest
 from rasa.utils.endpoints import EndpointConfig
 from redis import Redis
-from sqlalchemy.engine import make_url
+from redis.connection import parse_url
 
 from bot.resilience.lock_store import OrderedRedisLockStore
 from tests.processes import free_port
+from tests.stack import REDIS_URL
 
-REDIS_URL = make_url(
-    os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1").replace("redis", "redis+x", 1)
-)
+REDIS = parse_url(REDIS_URL)
 
 
 def store(port: int | None = None) -> OrderedRedisLockStore:
     config = EndpointConfig(
-        url=REDIS_URL.host or "127.0.0.1",
-        port=port or REDIS_URL.port or 6379,
-        db=REDIS_URL.database or "1",
+        url=REDIS.get("host", "127.0.0.1"),
+        port=port or REDIS.get("port", 6379),
+        db=REDIS.get("db", 1),
         key_prefix="locktest",
     )
     return OrderedRedisLockStore(config)
@@ -53,7 +51,7 @@ def recorded_logs() -> Iterator[list[logging.LogRecord]]:
 
 @pytest.fixture(scope="module", autouse=True)
 def redis_is_up() -> None:
-    client = Redis(host=REDIS_URL.host or "127.0.0.1", port=REDIS_URL.port or 6379)
+    client = Redis.from_url(REDIS_URL)
     try:
         client.ping()
     except Exception as error:
