@@ -16,7 +16,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import i18n
+from bot import action_results, i18n
 from bot.language import conversation_language
 from bot.resilience import action_server
 from bot.settings import Settings
@@ -30,7 +30,9 @@ class LocaleNLG(NaturalLanguageGenerator):
     def __init__(self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None) -> None:
         self._random = random.Random()  # noqa: S311 (choosing a response variation, not a secret)
         self._default_language = Settings.from_env().default_language
-        action_server.install()  # every Rasa process builds its NLG: the apology when actions fail
+        # Every Rasa process builds its NLG: the apology when actions fail, the reply check made once.
+        action_server.install()
+        action_results.install()
 
     async def generate(
         self,
