@@ -172,7 +172,7 @@ GUESSES = 3 * SECURITY.max_verification_failures  # the loop's bound: a lock tha
 
 
 def locked_replies(lang: str) -> list[str]:
-    return locked_replies(lang)
+    return [expected(name, lang) for name in LOCKED]
 
 
 def guesses_until_locked(
