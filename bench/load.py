@@ -32,6 +32,12 @@ class Conversation:
     messages: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Script:
+    language: str  # "fr" or "pt"
+    messages: tuple[str, ...]
+
+
 @dataclass
 class LoadResult:
     latencies_s: list[float] = field(default_factory=list)  # one per answered message
@@ -129,85 +135,129 @@ JOAO = ("159372", "1100-148")  # Portugal, direct debit
 
 # Messages the model understands (tests/conversation/): each conversation identifies a customer, then asks
 # what customers ask. 5 to 8 messages each, formal and casual, in both languages.
-BILLING_SCRIPTS: tuple[tuple[str, ...], ...] = (
+BILLING_SCRIPTS: tuple[Script, ...] = (
     # French, formal: balance, the billing date, the plans
-    (
-        "Bonjour",
-        "Bonjour, c'est combien mon solde ?",
-        CAMILLE[0],
-        CAMILLE[1],
-        "vous prélevez à quelle date ?",
-        "changement de forfait svp",
-        "laisse tomber",
-        "au revoir",
+    Script(
+        "fr",
+        (
+            "Bonjour",
+            "Bonjour, c'est combien mon solde ?",
+            CAMILLE[0],
+            CAMILLE[1],
+            "vous prélevez à quelle date ?",
+            "changement de forfait svp",
+            "laisse tomber",
+            "au revoir",
+        ),
     ),
     # French, casual: overdue balance, a missed payment, a human
-    (
-        "quel est mon solde svp ?",
-        JULIEN[0],
-        JULIEN[1],
-        "j'ai raté mon paiement",
-        "je veux parler à un conseiller",
+    Script(
+        "fr",
+        (
+            "quel est mon solde svp ?",
+            JULIEN[0],
+            JULIEN[1],
+            "j'ai raté mon paiement",
+            "je veux parler à un conseiller",
+        ),
     ),
     # French: identification first, what is owed, last invoice, the support's phone
-    (
-        "je voudrais m'identifier",
-        CAMILLE[0],
-        CAMILLE[1],
-        "combien je dois ?",
-        "je voudrais une copie de ma facture",
-        "celle du mois dernier",
-        "quel est votre numéro de téléphone ?",
-        "merci",
+    Script(
+        "fr",
+        (
+            "je voudrais m'identifier",
+            CAMILLE[0],
+            CAMILLE[1],
+            "combien je dois ?",
+            "je voudrais une copie de ma facture",
+            "celle du mois dernier",
+            "quel est votre numéro de téléphone ?",
+            "merci",
+        ),
     ),
     # French: the first invoice, paying it
-    (
-        "bjr",
-        "quel est mon solde ?",
-        THOMAS[0],
-        THOMAS[1],
-        "pourquoi ma première facture est plus élevée ?",
-        "je veux payer ma facture",
-        "tout",
+    Script(
+        "fr",
+        (
+            "bjr",
+            "quel est mon solde ?",
+            THOMAS[0],
+            THOMAS[1],
+            "pourquoi ma première facture est plus élevée ?",
+            "je veux payer ma facture",
+            "tout",
+        ),
     ),
     # Brazilian Portuguese, casual: balance in one message, billing date, the plans, invoice copy
-    (
-        "oi, qual é o meu saldo?",
-        f"sou o cliente {ANA[0]}, CEP {ANA[1]}",
-        "quando é debitada a fatura?",
-        "quais planos vcs tem?",
-        "cancela isso",
-        "preciso da segunda via da fatura",
-        "obrigado",
+    Script(
+        "pt",
+        (
+            "oi, qual é o meu saldo?",
+            f"sou o cliente {ANA[0]}, CEP {ANA[1]}",
+            "quando é debitada a fatura?",
+            "quais planos vcs tem?",
+            "cancela isso",
+            "preciso da segunda via da fatura",
+            "obrigado",
+        ),
     ),
     # Brazilian Portuguese: suspended service, paying with Pix
-    (
-        "oi, quanto eu devo?",
-        f"meu número de cliente é {CARLOS[0]} e o CEP {CARLOS[1]}",
-        "quero pagar com pix",
-        "50 reais",
-        "valeu",
+    Script(
+        "pt",
+        (
+            "oi, quanto eu devo?",
+            f"meu número de cliente é {CARLOS[0]} e o CEP {CARLOS[1]}",
+            "quero pagar com pix",
+            "50 reais",
+            "valeu",
+        ),
     ),
     # Brazilian Portuguese, formal: the price, the support hours, a human
-    (
-        "bom dia",
-        "qual é o meu saldo",
-        RAFAEL[0],
-        RAFAEL[1],
-        "pq minha mensalidade aumentou?",
-        "qual o horário de atendimento?",
-        "quero falar com um atendente, por favor",
+    Script(
+        "pt",
+        (
+            "bom dia",
+            "qual é o meu saldo",
+            RAFAEL[0],
+            RAFAEL[1],
+            "pq minha mensalidade aumentou?",
+            "qual o horário de atendimento?",
+            "quero falar com um atendente, por favor",
+        ),
     ),
     # European Portuguese: the billing date, the invoice
-    (
-        "Olá",
-        "quero ver minha fatura",
-        JOAO[0],
-        JOAO[1],
-        "quando é debitada a fatura?",
-        "obrigada",
+    Script(
+        "pt",
+        (
+            "Olá",
+            "quero ver minha fatura",
+            JOAO[0],
+            JOAO[1],
+            "quando é debitada a fatura?",
+            "obrigada",
+        ),
     ),
 )
+
+# What an identified customer asks besides, answered in any state of the scripts above: lengthens a
+# script to a given number of messages (`billing_conversations(..., length=)`), before its goodbye.
+FOLLOW_UPS: dict[str, tuple[str, ...]] = {
+    "fr": (
+        "vous avez des frais de retard ?",
+        "c'est quand le prélèvement ?",
+        "quels sont vos horaires ?",
+        "quel est mon solde ?",
+        "comment payer ma facture ?",
+    ),
+    "pt": (
+        "qual o horário de atendimento?",
+        "tem multa por atraso?",
+        "qual é o meu saldo",
+        "quando vence minha fatura?",
+        "como pago minha fatura?",
+    ),
+}
+GOODBYES = frozenset({"au revoir", "merci", "obrigado", "obrigada", "valeu"})
 
 STOCK_MESSAGES = (
     "hello",
@@ -228,9 +278,23 @@ def _sender(prefix: str, index: int) -> str:
     return f"{prefix}-{index}-{secrets.token_hex(4)}"
 
 
-def billing_conversations(count: int, seed: int = 0, prefix: str = "load") -> list[Conversation]:
+def fitted(script: Script, length: int) -> tuple[str, ...]:
+    """The script's messages lengthened to `length` with its language's follow-ups, inserted before a
+    closing goodbye (else at the end); a longer script is refused rather than cut."""
+    if length < len(script.messages):
+        raise ValueError(f"a script of {len(script.messages)} messages cannot be fitted to {length}")
+    follow_ups = FOLLOW_UPS[script.language]
+    extra = tuple(follow_ups[index % len(follow_ups)] for index in range(length - len(script.messages)))
+    closing = script.messages[-1] in GOODBYES
+    head, tail = (script.messages[:-1], script.messages[-1:]) if closing else (script.messages, ())
+    return (*head, *extra, *tail)
+
+
+def billing_conversations(
+    count: int, seed: int = 0, prefix: str = "load", length: int | None = None
+) -> list[Conversation]:
     """`count` conversations with our assistant, the scripts above in a seeded order, each script used
-    equally often (to within one)."""
+    equally often (to within one); each of exactly `length` messages when given."""
     rng = random.Random(seed)
     order = list(range(len(BILLING_SCRIPTS)))
     conversations: list[Conversation] = []
@@ -238,7 +302,8 @@ def billing_conversations(count: int, seed: int = 0, prefix: str = "load") -> li
         if index % len(order) == 0:
             rng.shuffle(order)
         script = BILLING_SCRIPTS[order[index % len(order)]]
-        conversations.append(Conversation(_sender(prefix, index), script))
+        messages = script.messages if length is None else fitted(script, length)
+        conversations.append(Conversation(_sender(prefix, index), messages))
     return conversations
 
 

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.load import Conversation, LoadResult, billing_conversations, run_load, stock_conversations
-from bench.stock_assistant import StockModel, stock_service, trained_stock_model
+from bench.stock_assistant import StockModel, stock_env, stock_service, trained_stock_model
+from bot.settings import RASA_PROCESS_DEFAULTS
 from tests.postgres import fresh_database
 from tests.processes import PROJECT_DIR
 from tests.stack import Layout, Service, production_env, running_stack
@@ -388,7 +389,10 @@ def report(
     ours: AssistantRun, stock: AssistantRun, model: Path, stock_model: StockModel, layout: Layout
 ) -> str:
     sections = [
-        [f"Serving through the REST channel; ours: production configuration, {describe(layout)}"],
+        [
+            f"Serving through the REST channel; ours: production configuration, {describe(layout)}",
+            f"Both Rasa servers run with {threads_setting()}",
+        ],
         load_table([ours, stock]) + error_lines([ours, stock]),
         ratio_lines(ours, stock),
         target_lines(ours, stock),
@@ -396,6 +400,11 @@ def report(
         training_lines(model, stock_model),
     ]
     return "\n\n".join("\n".join(section) for section in sections) + "\n"
+
+
+def threads_setting() -> str:
+    env = stock_env()
+    return ", ".join(f"{name}={env[name]}" for name in RASA_PROCESS_DEFAULTS)
 
 
 def parse_levels(text: str) -> list[tuple[int, int]]:

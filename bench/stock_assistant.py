@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from bot.settings import rasa_process_env
 from tests.processes import BIN, PROJECT_DIR, free_port
 from tests.stack import Service
 
@@ -32,7 +33,9 @@ class StockModel:
 
 
 def stock_env() -> dict[str, str]:
-    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SANIC_WORKERS": "1"}
+    """The process settings ours gets (TensorFlow's thread pools, bot/settings.py), so that the ratios
+    compare the assistants, not a setting either could use."""
+    return rasa_process_env({**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SANIC_WORKERS": "1"})
 
 
 def trained_stock_model(log: Path) -> StockModel:

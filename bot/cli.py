@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from bot import i18n
-from bot.settings import PROJECT_DIR, Settings
+from bot.settings import PROJECT_DIR, Settings, rasa_process_env
 
 RESPONSES_FILE = PROJECT_DIR / "domain" / "responses.yml"
 RESPONSES_HEADER = (
@@ -104,8 +104,9 @@ def messaging_channels(base: str) -> str:
 def run(args: argparse.Namespace) -> int:
     """Starts the action server, the Rasa server and the customer portal; Ctrl-C stops them all."""
     settings = Settings.from_env()
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+    env = rasa_process_env({**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
     env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{settings.action_port}/webhook")
+    env.setdefault("SANIC_HOST", "127.0.0.1")  # the action server (rasa-sdk listens on 0.0.0.0 otherwise)
     # The HTTP API reads and writes any conversation: never without a token, one per run when unset.
     token = env.get("RASA_API_TOKEN", "").strip() or secrets.token_urlsafe(24)
     env["RASA_API_TOKEN"] = token  # the agent console talks to Rasa with it

@@ -16,7 +16,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import action_results, i18n
+from bot import action_results, i18n, logs, ted_cache
 from bot.language import conversation_language
 from bot.resilience import action_server
 from bot.settings import Settings
@@ -30,9 +30,14 @@ class LocaleNLG(NaturalLanguageGenerator):
     def __init__(self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None) -> None:
         self._random = random.Random()  # noqa: S311 (choosing a response variation, not a secret)
         self._default_language = Settings.from_env().default_language
-        # Every Rasa process builds its NLG: the apology when actions fail, the reply check made once.
+        # Every Rasa process builds its NLG: the apology when actions fail, the reply check made once, TED's
+        # predictions remembered by dialogue state, and our JSON logs (endpoints files: `json_logs: true`)
+        # instead of Rasa's bare message lines.
         action_server.install()
         action_results.install()
+        ted_cache.install()
+        if endpoint_config is not None and endpoint_config.kwargs.get("json_logs"):
+            logs.configure()
 
     async def generate(
         self,

@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
@@ -43,3 +44,14 @@ def fresh_database(prefix: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@contextmanager
+def empty_database(kind: str, directory: Path, prefix: str) -> Iterator[str]:
+    """The URL of an empty database of `kind` ("sqlite": a file in `directory`; "postgresql": a fresh
+    database on the server, dropped afterwards)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / f'{prefix}.db'}"
+        return
+    with fresh_database(prefix) as url:
+        yield url

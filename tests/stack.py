@@ -23,17 +23,22 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
+from redis import Redis
 from redis.connection import parse_url
+from redis.exceptions import RedisError
 from sqlalchemy.engine import Engine, make_url
 
 from bot.billing.database import make_engine, migrate, seed_demo
 from bot.billing.sql import queries
 from bot.billing.sql.backend import SqlBillingBackend
+from bot.settings import rasa_process_env
 from tests.processes import BIN, PROJECT_DIR, STOP_TIMEOUT_S, free_port, running, wait_until_up
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 NGINX_SITE = PROJECT_DIR / "deploy" / "nginx" / "billing-assistant.conf"
 NGINX = "/usr/sbin/nginx"
+NGINX_ACCESS_LOG = "nginx-access.log"  # in the stack's working directory
 
 
 @dataclass
@@ -129,8 +134,25 @@ class Layout:
     load_balancer: bool = False  # nginx in front of the Rasa instances
 
 
+def channel_memory_url(redis_url: str = REDIS_URL) -> str:
+    """The channels' memory on the lock store's Redis server, database 2 (keys `billing:channel:...`)."""
+    redis = parse_url(redis_url)
+    return f"redis://{redis.get('host', '127.0.0.1')}:{redis.get('port', 6379)}/2"
+
+
+def fail_unless_redis_answers(url: str = REDIS_URL) -> None:
+    client = Redis.from_url(url)
+    try:
+        client.ping()
+    except RedisError as error:
+        pytest.fail(f"Redis is unreachable ({error}): start it (.ci/run does)")
+    finally:
+        client.close()
+
+
 def production_env(tracker_url: str, redis_url: str = REDIS_URL) -> dict[str, str]:
-    """The variables of endpoints.production.yml: PostgreSQL tracker store, Redis lock store."""
+    """The variables of endpoints.production.yml (PostgreSQL tracker store, Redis lock store) and the
+    channels' memory shared in Redis (`channel_memory_url`)."""
     tracker = make_url(tracker_url)
     redis = parse_url(redis_url)
     return {
@@ -142,6 +164,7 @@ def production_env(tracker_url: str, redis_url: str = REDIS_URL) -> dict[str, st
         "REDIS_HOST": str(redis.get("host", "127.0.0.1")),
         "REDIS_PORT": str(redis.get("port", 6379)),
         "REDIS_LOCK_DB": str(redis.get("db", 1)),
+        "CHANNEL_MEMORY_REDIS_URL": channel_memory_url(redis_url),
     }
 
 
@@ -215,10 +238,11 @@ class Stack:
     tracker_url: str = ""  # the PostgreSQL tracker store's database, in the production configuration
 
 
-def nginx_site(rasa_ports: list[int], listen_port: int) -> str:
-    """deploy/nginx/billing-assistant.conf with these instances and this port."""
+def nginx_site(rasa_ports: list[int], listen_port: int, access_log: Path) -> str:
+    """deploy/nginx/billing-assistant.conf with these instances, this port and this access log."""
     site = NGINX_SITE.read_text(encoding="utf-8")
     site = re.sub(r"listen 127\.0\.0\.1:\d+;", f"listen 127.0.0.1:{listen_port};", site)
+    site = re.sub(r"access_log \S+ ", f"access_log {access_log} ", site)
 
     def servers(match: re.Match[str]) -> str:
         options = match.group(2)
@@ -230,14 +254,14 @@ def nginx_site(rasa_ports: list[int], listen_port: int) -> str:
 
 def nginx_service(workdir: Path, rasa_ports: list[int], env: dict[str, str]) -> Service:
     port = free_port()
-    (workdir / "nginx-site.conf").write_text(nginx_site(rasa_ports, port), encoding="utf-8")
+    site = nginx_site(rasa_ports, port, workdir / NGINX_ACCESS_LOG)
+    (workdir / "nginx-site.conf").write_text(site, encoding="utf-8")
     (workdir / "nginx.conf").write_text(
         f"pid {workdir}/nginx.pid;\n"
         f"error_log {workdir}/nginx-error.log warn;\n"
         "worker_processes 2;\n"
         "events { worker_connections 4096; }\n"
         "http {\n"
-        f"  access_log {workdir}/nginx-access.log;\n"
         "  client_body_buffer_size 1m;\n"
         f"  client_body_temp_path {workdir}/nginx-body;\n"
         f"  proxy_temp_path {workdir}/nginx-proxy;\n"
@@ -276,10 +300,11 @@ def running_stack(
     action_port = free_port()
     token, rest_token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
     env = {
-        **os.environ,
+        **rasa_process_env(dict(os.environ)),
         "BILLING_DATABASE_URL": database_url,
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "ACTION_SERVER_SANIC_WORKERS": str(layout.action_workers),
+        "SANIC_HOST": "127.0.0.1",  # the action server's interface
         "SANIC_WORKERS": str(layout.rasa_workers),
         "REST_CHANNEL_TOKEN": rest_token,
         "BILLING_TIMEZONE": "Europe/Paris",

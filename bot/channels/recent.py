@@ -1,11 +1,15 @@
-"""What a channel remembers for a while, per key, in this process's memory: bounded in age (`ttl_s`) and
-in size (the least recently stored of more than `capacity` keys goes first).
+"""What a channel remembers for a while, per key: the interfaces the channels use, and their implementation
+in this process's memory, bounded in age (`ttl_s`) and in size (the least recently stored of more than
+`capacity` keys goes first).
 
-- `RecentIds`: the ids of recent webhook deliveries (Telegram's update_id, Twilio's MessageSid), so that a
-  delivery the platform sends again (a retry after a timeout, a replayed request) is processed once.
-- `RecentValues`: a value per conversation (the WhatsApp options offered, when the customer last wrote).
+- `IdMemory` (`RecentIds`): the ids of recent webhook deliveries (Telegram's update_id, Twilio's
+  MessageSid), so that a delivery the platform sends again (a retry after a timeout, a replayed request)
+  is processed once.
+- `ValueMemory` (`RecentValues`): a value per conversation (the WhatsApp options offered, when the
+  customer last wrote).
 
-Several Rasa instances behind a load balancer each keep their own (see issue 7 for shared storage).
+The methods are coroutines because the memory shared by several Rasa instances is in Redis
+(bot/channels/recent_redis.py); which one a channel gets is decided in bot/channels/memory.py.
 """
 
 from __future__ import annotations
@@ -14,11 +18,27 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 DEFAULT_CAPACITY = 50_000
 DEFAULT_TTL_S = 24 * 3600.0
 V = TypeVar("V")
+
+
+class IdMemory(Protocol):
+    async def first_time(self, delivery_id: str) -> bool:
+        """True the first time `delivery_id` is seen (within the age limit), False afterwards."""
+
+
+class ValueMemory(Protocol[V]):
+    async def put(self, key: str, value: V) -> None: ...
+
+    async def add(self, key: str, value: V) -> bool:
+        """Stores `value` unless `key` has one still fresh; whether it was stored."""
+
+    async def get(self, key: str) -> V | None: ...
+
+    async def pop(self, key: str) -> None: ...
 
 
 class RecentValues(Generic[V]):
@@ -36,23 +56,22 @@ class RecentValues(Generic[V]):
         self._values: OrderedDict[str, tuple[float, V]] = OrderedDict()  # least recently stored first
         self._lock = threading.Lock()
 
-    def put(self, key: str, value: V) -> None:
+    async def put(self, key: str, value: V) -> None:
         with self._lock:
             self._store(key, value)
 
-    def add(self, key: str, value: V) -> bool:
-        """Stores `value` unless `key` has one still fresh; whether it was stored."""
+    async def add(self, key: str, value: V) -> bool:
         with self._lock:
             if self._fresh(key) is not None:
                 return False
             self._store(key, value)
             return True
 
-    def get(self, key: str) -> V | None:
+    async def get(self, key: str) -> V | None:
         with self._lock:
             return self._fresh(key)
 
-    def pop(self, key: str) -> None:
+    async def pop(self, key: str) -> None:
         with self._lock:
             self._values.pop(key, None)
 
@@ -81,9 +100,8 @@ class RecentIds:
     ) -> None:
         self._seen: RecentValues[bool] = RecentValues(ttl_s, capacity, clock)
 
-    def first_time(self, delivery_id: str) -> bool:
-        """True the first time `delivery_id` is seen (within the age limit), False afterwards."""
-        return self._seen.add(delivery_id, True)
+    async def first_time(self, delivery_id: str) -> bool:
+        return await self._seen.add(delivery_id, True)
 
     def __len__(self) -> int:
         return len(self._seen)

@@ -4,8 +4,9 @@ fails every webhook with "Event loop is closed", RasaHQ/rasa#10666).
 Telegram posts each update to `POST /webhooks/telegram/webhook` with the secret given when the webhook
 was registered (`python -m bot.cli telegram-webhook set`, bot/channels/telegram_webhook.py) in the
 `X-Telegram-Bot-Api-Secret-Token` header: any other request is refused (403) unread. An update is
-processed once (Telegram sends it again when it gets no answer in time), inside the request, and
-answered 200 even when processing failed: resending it would not help.
+processed once (Telegram sends it again when it gets no answer in time, maybe to another instance:
+the ids seen are shared in Redis with CHANNEL_MEMORY_REDIS_URL, bot/channels/memory.py), inside the
+request, and answered 200 even when processing failed: resending it would not help.
 
 What an update means (private chats only, `/start` → `/greet`, media → placeholder, language hint) is
 decided in bot/channels/telegram_updates.py; the replies go out through bot/channels/telegram_output.py.
@@ -30,7 +31,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.channels.recent import RecentIds
+from bot.channels.memory import ChannelMemory
 from bot.channels.redacting import MessageHandler, redacted
 from bot.channels.telegram_client import SendFailed, Sleep, TelegramClient
 from bot.channels.telegram_output import CHANNEL_NAME, TelegramOutput
@@ -52,10 +53,16 @@ class TelegramInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         return cls()  # everything comes from the environment
 
-    def __init__(self, settings: TelegramSettings | None = None, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        settings: TelegramSettings | None = None,
+        sleep: Sleep = asyncio.sleep,
+        memory: ChannelMemory | None = None,
+    ) -> None:
         self.settings = settings or TelegramSettings.from_env()
-        self._updates = RecentIds()  # update ids already seen
-        self._used_keyboards = RecentIds()  # "<chat id>:<message id>" of keyboards already clicked
+        self.memory = memory or ChannelMemory(CHANNEL_NAME, self.settings.memory_redis_url)
+        self._updates = self.memory.ids("update")  # update ids already seen
+        self._used_keyboards = self.memory.ids("keyboard")  # "<chat id>:<message id>" already clicked
         self.client: TelegramClient | None = None
         self._output: TelegramOutput | None = None
         if self.settings.configured:
@@ -86,6 +93,7 @@ class TelegramInput(InputChannel):
         async def close(*_: object) -> None:
             if self.client is not None:
                 await self.client.close()
+            await self.memory.close()
 
         return webhook
 
@@ -103,7 +111,7 @@ class TelegramInput(InputChannel):
             logger.warning("telegram.update_refused", extra={"reason": "invalid_update"})
             return response.json({"error": "invalid_update"}, status=400)
         # Seen before it is processed: a delivery Telegram repeats while this one runs is not processed.
-        if not self._updates.first_time(str(update.update_id)):
+        if not await self._updates.first_time(str(update.update_id)):
             logger.info("telegram.update_replayed", extra={"update_id": update.update_id})
             return response.json({})
         try:
@@ -128,7 +136,7 @@ class TelegramInput(InputChannel):
             )
             return
         if reading.chosen is not None:
-            if not self._used_keyboards.first_time(f"{reading.chat_id}:{reading.chosen.message_id}"):
+            if not await self._used_keyboards.first_time(f"{reading.chat_id}:{reading.chosen.message_id}"):
                 logger.info("telegram.keyboard_reused", extra={"update_id": update.update_id})
                 return
             await self._mark_chosen(reading)

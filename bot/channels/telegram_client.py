@@ -1,7 +1,9 @@
 """The Telegram channel's one `Bot` (python-telegram-bot), initialized on first use in the server's
 event loop, and its Bot API calls retried: after a 429 in the time Telegram asks for (capped), after a
 5xx or a network error with exponential backoff; a refusal (blocked bot, bad request, unknown chat) is
-final. Each call is retried on its own, so a message part that went out is never sent again."""
+final. Each call is retried on its own, so a message part that went out is never sent again; nor is a
+send whose request went out without an answer in time (a read timeout): Telegram may have delivered it,
+and the Bot API has no idempotency key to make a second try safe."""
 
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
+import httpx
 from telegram import Bot
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.delivery import REJECTED, UNREACHABLE
@@ -38,7 +41,8 @@ class SendFailed(Exception):
 class TelegramClient:
     """The channel's one `Bot`, initialized on first use (in the server's event loop), and its calls
     retried: after a 429 in the time Telegram asks for (capped), after a 5xx or a network error with
-    exponential backoff; a refusal (blocked bot, bad request, unknown chat) is final."""
+    exponential backoff; a refusal (blocked bot, bad request, unknown chat) is final, and so is a send
+    that went out and timed out waiting for its answer (perhaps delivered)."""
 
     def __init__(self, bot: Bot, retry: RetryPolicy, sleep: Sleep = asyncio.sleep) -> None:
         self.bot = bot
@@ -50,11 +54,18 @@ class TelegramClient:
     async def call(self, method: str, request: Callable[[Bot], Awaitable[T]]) -> T:
         failures = 0
         while True:
+            requested = False
             try:
                 await self._ready()
+                requested = True
                 return await request(self.bot)
             except TelegramError as error:
                 failures += 1
+                if requested and method.startswith("send") and perhaps_carried_out(error):
+                    logger.warning(
+                        "telegram.delivery_uncertain", extra={"method": method, "attempts": failures}
+                    )
+                    raise SendFailed(UNREACHABLE, method, self._describe(error)) from None
                 delay = retry_delay_s(error, failures, self.retry)
                 if delay is None:
                     raise SendFailed(REJECTED, method, self._describe(error)) from None
@@ -100,6 +111,11 @@ def retry_delay_s(error: TelegramError, failures: int, policy: RetryPolicy) -> f
     if isinstance(error, NetworkError):  # 5xx, connection refused or reset, timeouts
         return policy.backoff_s(failures)
     return None  # Forbidden (the user blocked the bot), InvalidToken, ChatMigrated...
+
+
+def perhaps_carried_out(error: TelegramError) -> bool:
+    """The request went out whole and its answer did not come in time: Telegram may have done it."""
+    return isinstance(error, TimedOut) and isinstance(error.__cause__, httpx.ReadTimeout)
 
 
 def retry_after_s(error: RetryAfter) -> float:

@@ -9,6 +9,8 @@
 - `TELEGRAM_WEBHOOK_URL`: the public URL of `/webhooks/telegram/webhook`, for `telegram-webhook set`.
 - `TELEGRAM_SEND_ATTEMPTS`, `TELEGRAM_RETRY_DELAY_S`, `TELEGRAM_MAX_RETRY_AFTER_S`: how a Bot API call
   that fails is retried (bot/channels/telegram_output.py).
+- `CHANNEL_MEMORY_REDIS_URL`: where the update ids and used keyboards are remembered, shared by every Rasa
+  instance (redis://host:6379/2); empty, in each process (bot/channels/memory.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 
 from telegram import Bot
 
+from bot.channels.memory import MEMORY_URL_ENV
 from bot.channels.retry import RetryPolicy
 from bot.settings import PROJECT_DIR, _env, stored_secret
 
@@ -42,6 +45,7 @@ class TelegramSettings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     max_document_bytes: int = MAX_DOCUMENT_BYTES
     download_timeout_s: float = 30.0
+    memory_redis_url: str = field(default="", repr=False)  # may hold Redis's password
 
     def __post_init__(self) -> None:
         if self.bot_token and not _SECRET.fullmatch(self.webhook_secret):
@@ -66,6 +70,7 @@ class TelegramSettings:
                 base_delay_s=float(_env("TELEGRAM_RETRY_DELAY_S", "1")),
                 max_retry_after_s=float(_env("TELEGRAM_MAX_RETRY_AFTER_S", "30")),
             ),
+            memory_redis_url=_env(MEMORY_URL_ENV, ""),
         )
 
 

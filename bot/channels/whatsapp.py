@@ -6,8 +6,10 @@ Routes, under /webhooks/whatsapp: `POST /webhook` (Twilio's incoming-message web
 
 - every post must carry a valid `X-Twilio-Signature` (checked against WHATSAPP_PUBLIC_BASE_URL behind a
   proxy), or it is refused (403) before anything is read;
-- a delivery Twilio repeats (same MessageSid) is processed once; Twilio gets its answer (empty TwiML) at
-  once, and the message is processed in the background, a customer's messages in their order;
+- a delivery Twilio repeats (same MessageSid) is processed once, even by another Rasa instance when the
+  channel's memory is in Redis (CHANNEL_MEMORY_REDIS_URL, bot/channels/memory.py); Twilio gets its
+  answer (empty TwiML) at once, and the message is processed in the background, a customer's messages
+  in their order;
 - a photo, voice note, file or location reaches Rasa as a placeholder with `metadata.media`, for the NLU
   to answer; the phone number's country gives a language hint (`metadata.language`);
 - an answer to the numbered options of the last message with buttons ("2", or the option's words) is
@@ -35,8 +37,8 @@ from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from bot.channels.memory import ChannelMemory
 from bot.channels.phone_language import masked_number
-from bot.channels.recent import RecentIds
 from bot.channels.redacting import MessageHandler, redacted
 from bot.channels.retry import RetryPolicy
 from bot.channels.whatsapp_choices import chosen_option
@@ -86,12 +88,15 @@ class WhatsAppInput(InputChannel):
         settings: WhatsAppSettings | None = None,
         retry: RetryPolicy | None = None,
         clock: Callable[[], float] = time.time,
+        memory: ChannelMemory | None = None,
     ) -> None:
         self.settings = settings or WhatsAppSettings.from_env()
+        self.memory = memory or ChannelMemory(CHANNEL_NAME, self.settings.memory_redis_url)
         self.output: WhatsAppOutput | None = None
         if self.settings.configured:
-            self.output = WhatsAppOutput(self.settings, TwilioSender(self.settings, retry), clock)
-        self._recent = RecentIds()
+            sender = TwilioSender(self.settings, retry)
+            self.output = WhatsAppOutput(self.settings, sender, clock, self.memory)
+        self._recent = self.memory.ids("message")  # MessageSids already seen
         self._validator = RequestValidator(self.settings.auth_token)
         self._locks = SenderLocks()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -109,6 +114,7 @@ class WhatsAppInput(InputChannel):
     async def close(self) -> None:
         if self.output is not None:
             await self.output.sender.close()
+        await self.memory.close()
 
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
         webhook = Blueprint(f"{self.name()}_webhook", url_prefix=None)
@@ -184,10 +190,7 @@ class WhatsAppInput(InputChannel):
         if inbound is None:
             logger.warning("whatsapp.update_malformed", extra={"fields": sorted(form)})
             return
-        if not self._recent.first_time(inbound.message_sid):
-            logger.info("whatsapp.replay_ignored", extra={"sid": inbound.message_sid})
-            return
-        output.customer_wrote(inbound.sender_id)
+        # Spawned before anything is awaited: the tasks take the sender's lock in order of arrival.
         self._spawn(self._process(inbound, on_new_message, output))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
@@ -199,25 +202,33 @@ class WhatsAppInput(InputChannel):
         self, inbound: Inbound, on_new_message: MessageHandler, output: WhatsAppOutput
     ) -> None:
         async with self._locks.hold(inbound.sender_id):
-            text = inbound.text
-            option = chosen_option(text, output.offered_options(inbound.sender_id)) if inbound.typed else None
-            if option is not None:
-                output.forget_options(inbound.sender_id)
-                text = option.payload
-                extra = {"sender": masked_number(inbound.sender_id.removeprefix(SENDER_PREFIX))}
-                logger.info("whatsapp.option_chosen", extra=extra)
-            message = UserMessage(
-                text,
-                output,
-                inbound.sender_id,
-                input_channel=self.name(),
-                message_id=inbound.message_sid,
-                metadata=inbound.metadata,
-            )
             try:
-                await on_new_message(redacted(message))
+                if not await self._recent.first_time(inbound.message_sid):
+                    logger.info("whatsapp.replay_ignored", extra={"sid": inbound.message_sid})
+                    return
+                await output.customer_wrote(inbound.sender_id)
+                await on_new_message(redacted(await self._message(inbound, output)))
             except Exception:
                 logger.exception("whatsapp.message_failed", extra={"sid": inbound.message_sid})
+
+    async def _message(self, inbound: Inbound, output: WhatsAppOutput) -> UserMessage:
+        """What Rasa gets: the text as typed, or the payload of the option it picks."""
+        text = inbound.text
+        offered = await output.offered_options(inbound.sender_id) if inbound.typed else []
+        option = chosen_option(text, offered)
+        if option is not None:
+            await output.forget_options(inbound.sender_id)
+            text = option.payload
+            extra = {"sender": masked_number(inbound.sender_id.removeprefix(SENDER_PREFIX))}
+            logger.info("whatsapp.option_chosen", extra=extra)
+        return UserMessage(
+            text,
+            output,
+            inbound.sender_id,
+            input_channel=self.name(),
+            message_id=inbound.message_sid,
+            metadata=inbound.metadata,
+        )
 
 
 async def _rasa_tracker(app: Sanic, sender_id: str) -> DialogueStateTracker | None:

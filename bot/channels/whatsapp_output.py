@@ -1,7 +1,8 @@
 """The WhatsApp output channel: turns a bot message into Twilio messages and hands them to the sender.
 
 - Text is cut into parts of at most 1600 characters; buttons become a numbered list at the end, and are
-  remembered (per conversation, for a day, in this process) so that the customer's "2" can be read back;
+  remembered (per conversation, for a day, in this process or in Redis for every instance:
+  bot/channels/memory.py) so that the customer's "2" can be read back;
   a file (an invoice PDF) goes out as media, with the first part of the text as its caption.
 - The bot's own replies are queued and not awaited: Rasa never waits for Twilio, failures are logged.
 - A message from the agent console (`custom.handoff`) is awaited and raises `DeliveryFailed` when it
@@ -24,10 +25,12 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels.delivery import REJECTED, UNREACHABLE, WINDOW_CLOSED, DeliveryFailed
+from bot.channels.memory import ChannelMemory
 from bot.channels.messages import Button, agent_name_of, buttons_of, document_of, handoff_event_of, text_of
 from bot.channels.output import MessageOutput
 from bot.channels.phone_language import language_of_number, masked_number
-from bot.channels.recent import RecentValues
+from bot.channels.recent import ValueMemory
+from bot.channels.recent_redis import Codec
 from bot.channels.splitting import utf16_length
 from bot.channels.whatsapp_choices import message_parts
 from bot.channels.whatsapp_sender import Outcome, OutgoingMessage, TwilioSender
@@ -45,6 +48,10 @@ MAX_CAPTION_CHARS = 1024
 SERVICE_WINDOW_S = 24 * 3600.0
 OPTIONS_TTL_S = 24 * 3600.0
 MEMORY_CAPACITY = 50_000  # conversations remembered (options offered, last customer message)
+BUTTONS = Codec[list[Button]](
+    encode=lambda buttons: [{"title": button.title, "payload": button.payload} for button in buttons],
+    decode=lambda stored: [Button(str(item["title"]), str(item["payload"])) for item in stored],
+)
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
 
 # Rasa's tracker of a conversation, when the output channel can reach it (the Rasa server's agent).
@@ -69,25 +76,37 @@ class WhatsAppOutput(MessageOutput):
         return CHANNEL_NAME
 
     def __init__(
-        self, settings: WhatsAppSettings, sender: TwilioSender, clock: Callable[[], float] = time.time
+        self,
+        settings: WhatsAppSettings,
+        sender: TwilioSender,
+        clock: Callable[[], float] = time.time,
+        memory: ChannelMemory | None = None,
     ) -> None:
+        """`memory`: the input channel's (else one made from the settings)."""
         self.settings = settings
         self.sender = sender
         self.clock = clock
         self.trackers: TrackerSource | None = None  # set when the server starts (the input channel)
-        self._options: RecentValues[list[Button]] = RecentValues(OPTIONS_TTL_S, MEMORY_CAPACITY, clock)
-        self._customer_wrote: RecentValues[float] = RecentValues(SERVICE_WINDOW_S, MEMORY_CAPACITY, clock)
+        memory = memory or ChannelMemory(CHANNEL_NAME, settings.memory_redis_url)
+        self._options: ValueMemory[list[Button]] = memory.values(
+            "options", OPTIONS_TTL_S, MEMORY_CAPACITY, clock, BUTTONS
+        )
+        # Within the window while the key lives (its age limit is the window); the value, the time of
+        # the customer's message (epoch seconds), is for whoever looks.
+        self._customer_wrote: ValueMemory[float] = memory.values(
+            "customer_wrote", SERVICE_WINDOW_S, MEMORY_CAPACITY, clock
+        )
 
     # -- what the input channel tells and asks ------------------------------------------------------
-    def customer_wrote(self, sender_id: str) -> None:
-        self._customer_wrote.put(sender_id, self.clock())
+    async def customer_wrote(self, sender_id: str) -> None:
+        await self._customer_wrote.put(sender_id, self.clock())
 
-    def offered_options(self, sender_id: str) -> list[Button]:
+    async def offered_options(self, sender_id: str) -> list[Button]:
         """The options of the last message with buttons sent to the conversation (within a day)."""
-        return self._options.get(sender_id) or []
+        return await self._options.get(sender_id) or []
 
-    def forget_options(self, sender_id: str) -> None:
-        self._options.pop(sender_id)
+    async def forget_options(self, sender_id: str) -> None:
+        await self._options.pop(sender_id)
 
     # -- sending ------------------------------------------------------------------------------------
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
@@ -100,7 +119,7 @@ class WhatsAppOutput(MessageOutput):
             return
         buttons = buttons_of(message)
         if buttons:
-            self._options.put(recipient_id, buttons)
+            await self._options.put(recipient_id, buttons)
         text = text_of(message)
         agent = agent_name_of(message).replace("*", "")  # not WhatsApp's bold marks
         signed = f"*{agent}*\n{text}" if event == "agent_message" and agent and text else text
@@ -117,7 +136,7 @@ class WhatsAppOutput(MessageOutput):
             raise DeliveryFailed(REJECTED if outcome is Outcome.REJECTED else UNREACHABLE)
 
     async def _window_open(self, sender_id: str) -> bool:
-        if self._customer_wrote.get(sender_id) is not None:
+        if await self._customer_wrote.get(sender_id) is not None:
             return True
         last = _last_customer_message(await self._tracker(sender_id))  # e.g. after a restart
         return last is not None and self.clock() - last < SERVICE_WINDOW_S

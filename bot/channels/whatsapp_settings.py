@@ -8,6 +8,9 @@ TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM is empty.
   headers are not trusted for this). Also where Twilio posts the messages' delivery statuses.
 - WHATSAPP_AGENT_TEMPLATE_FR / _PT: approved Twilio Content templates ("HX...") for an agent's message
   once WhatsApp's 24-hour window is closed, with the variables {"1": agent's first name, "2": message}.
+- CHANNEL_MEMORY_REDIS_URL: where the MessageSids, the options offered and the time each customer last
+  wrote are remembered, shared by every Rasa instance (redis://host:6379/2); empty, in each process
+  (bot/channels/memory.py).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.channels.memory import MEMORY_URL_ENV
 from bot.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, normalize_language
 from bot.settings import _env
 
@@ -33,6 +37,7 @@ class WhatsAppSettings:
     public_base_url: str = ""
     agent_templates: Mapping[str, str] = field(default_factory=dict)  # language -> Content SID
     default_language: str = DEFAULT_LANGUAGE
+    memory_redis_url: str = field(default="", repr=False)  # may hold Redis's password
 
     @property
     def configured(self) -> bool:
@@ -71,4 +76,5 @@ class WhatsAppSettings:
             agent_templates=templates,
             default_language=normalize_language(_env("DEFAULT_LANGUAGE", DEFAULT_LANGUAGE))
             or DEFAULT_LANGUAGE,
+            memory_redis_url=_env(MEMORY_URL_ENV, ""),
         )

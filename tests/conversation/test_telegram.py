@@ -12,28 +12,17 @@ import httpx
 import pytest
 
 from bot.console.transcript import handoff_marker
-from tests.conversation.channel_apis import TELEGRAM_SECRET
+from tests.conversation.channel_apis import post_telegram as post
 from tests.conversation.polling import DEADLINE_S, wait_for
 from tests.conversation.replies import expected
 from tests.fakes.http_api import FakeApi
 from tests.fakes.telegram_updates import click_update, message_update, text_update
 from tests.stack import Assistant
 
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
 
 @pytest.fixture
 def chat() -> int:
     return random.randint(10**9, 2 * 10**9)
-
-
-def post(assistant: Assistant, update: dict[str, Any], secret: str = TELEGRAM_SECRET) -> httpx.Response:
-    return httpx.post(
-        f"{assistant.base_url}/webhooks/telegram/webhook",
-        json=update,
-        headers={SECRET_HEADER: secret},
-        timeout=DEADLINE_S,
-    )
 
 
 def sent_to(api: FakeApi, chat: int) -> list[dict[str, Any]]:

@@ -6,20 +6,18 @@ the messages sent to it."""
 from __future__ import annotations
 
 import random
-import uuid
 from typing import Any
 
 import httpx
-from twilio.request_validator import RequestValidator
 
-from tests.conversation.channel_apis import TWILIO_AUTH_TOKEN, WHATSAPP_FROM, WHATSAPP_PUBLIC_BASE_URL
-from tests.conversation.polling import DEADLINE_S, wait_for
+from tests.conversation.channel_apis import WHATSAPP_FROM, WHATSAPP_PUBLIC_BASE_URL, WHATSAPP_WEBHOOK_PATH
+from tests.conversation.channel_apis import post_whatsapp as post
+from tests.conversation.channel_apis import whatsapp_form as form
+from tests.conversation.polling import wait_for
 from tests.conversation.replies import expected
 from tests.fakes.http_api import FakeApi
 from tests.fakes.twilio_api import MESSAGES_PATH
 from tests.stack import Assistant
-
-WEBHOOK_PATH = "/webhooks/whatsapp/webhook"
 
 
 def brazilian_number() -> str:
@@ -28,31 +26,6 @@ def brazilian_number() -> str:
 
 def french_number() -> str:
     return f"+336{random.randint(10**7, 10**8 - 1)}"
-
-
-def form(number: str, body: str = "", sid: str | None = None, **fields: str) -> dict[str, str]:
-    return {
-        "MessageSid": sid or f"SM{uuid.uuid4().hex}",
-        "AccountSid": "AC" + "0" * 32,
-        "From": f"whatsapp:{number}",
-        "To": WHATSAPP_FROM,
-        "Body": body,
-        "NumMedia": "0",
-        **fields,
-    }
-
-
-def post(assistant: Assistant, fields: dict[str, str], signature: str | None = None) -> httpx.Response:
-    """Posts as Twilio does: signed for the public URL it calls (the server is behind a "proxy")."""
-    valid = RequestValidator(TWILIO_AUTH_TOKEN).compute_signature(
-        WHATSAPP_PUBLIC_BASE_URL + WEBHOOK_PATH, fields
-    )
-    return httpx.post(
-        f"{assistant.base_url}{WEBHOOK_PATH}",
-        data=fields,
-        headers={"X-Twilio-Signature": signature or valid},
-        timeout=DEADLINE_S,
-    )
 
 
 def sent_to(api: FakeApi, number: str) -> list[dict[str, Any]]:
@@ -91,7 +64,9 @@ def test_a_brazilian_number_is_answered_in_portuguese_with_numbered_options(
 def test_a_forged_post_is_refused_and_never_reaches_rasa(assistant: Assistant) -> None:
     number = french_number()
     assert post(assistant, form(number, "Bonjour"), signature="Zm9yZ2Vk").status_code == 403
-    unsigned = httpx.post(f"{assistant.base_url}{WEBHOOK_PATH}", data=form(number, "Bonjour"), timeout=30)
+    unsigned = httpx.post(
+        f"{assistant.base_url}{WHATSAPP_WEBHOOK_PATH}", data=form(number, "Bonjour"), timeout=30
+    )
     assert unsigned.status_code == 403
     assert user_texts(assistant, number) == []
 

@@ -1,6 +1,7 @@
 """A fake third-party HTTP API on 127.0.0.1 (Telegram's Bot API, Twilio's REST API) for the channel
-tests: it records every request and answers from a script, so a test can make it fail (5xx, 429) a
-given number of times before it succeeds.
+tests: it records every request (with when it came and what it was answered) and answers from a script,
+so a test can make it fail (5xx, 429) a given number of times before it succeeds, or until told it
+has recovered.
 
 It runs in a thread of the test process, so both an in-process server and a Rasa server started as a
 subprocess can call it.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -25,6 +27,7 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: bytes
+    received_at: float = field(default_factory=time.monotonic)  # the test process's clock
 
     @property
     def form(self) -> dict[str, list[str]]:
@@ -55,6 +58,7 @@ class Answer:
     status: int
     body: Any  # JSON-serialisable
     headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0  # how long the API takes to answer (a client may time out meanwhile)
 
 
 # Answers a request that no scripted failure took: (request) -> Answer
@@ -71,7 +75,10 @@ class FakeApi:
         self._responder = responder
         self._lock = threading.Lock()
         self._failures: list[tuple[str, Answer]] = []  # (path fragment, answer), used in order
+        self._outages: list[tuple[str, Answer]] = []  # (path fragment, answer), until `recover()`
         self.requests: list[RecordedRequest] = []
+        self._answers: dict[int, Answer] = {}  # id() of a request of `requests` -> its answer
+        self._generation = 0  # `reset()`s so far: an answer to a request reset meanwhile is dropped
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -90,14 +97,18 @@ class FakeApi:
                     self.rfile.read(length),
                 )
                 answer = fake._record(request)
+                time.sleep(answer.delay_s)
                 body = json.dumps(answer.body).encode("utf-8")
-                self.send_response(answer.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.send_response(answer.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    for name, value in answer.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):  # the client stopped waiting
+                    self.close_connection = True
 
             def log_message(self, *_: Any) -> None:  # quiet
                 pass
@@ -123,20 +134,55 @@ class FakeApi:
         with self._lock:
             self._failures.extend([(path_contains, answer)] * times)
 
+    def fail_until_recovered(self, answer: Answer, path_contains: str = "") -> None:
+        """Every request whose path contains `path_contains` gets `answer` (once the scripted `fail`
+        answers are used), until `recover()`."""
+        with self._lock:
+            self._outages.append((path_contains, answer))
+
+    def recover(self) -> None:
+        """No more scripted failures: every request is answered normally again."""
+        with self._lock:
+            self._failures.clear()
+            self._outages.clear()
+
     def reset(self) -> None:
         with self._lock:
             self._failures.clear()
+            self._outages.clear()
             self.requests.clear()
+            self._answers.clear()
+            self._generation += 1
 
     def calls(self, path_contains: str) -> list[RecordedRequest]:
         with self._lock:
             return [request for request in self.requests if path_contains in request.path]
 
+    def answered(self, path_contains: str) -> list[tuple[RecordedRequest, Answer]]:
+        """The requests whose path contains `path_contains` and that were answered, each with its
+        answer, in the order they came."""
+        with self._lock:
+            return [
+                (request, self._answers[id(request)])
+                for request in self.requests
+                if path_contains in request.path and id(request) in self._answers
+            ]
+
     def _record(self, request: RecordedRequest) -> Answer:
         with self._lock:
             self.requests.append(request)
-            for index, (fragment, answer) in enumerate(self._failures):
-                if fragment in request.path:
-                    del self._failures[index]
-                    return answer
-        return self._responder(request)
+            generation = self._generation
+            answer = self._scripted(request.path)
+        if answer is None:
+            answer = self._responder(request)
+        with self._lock:
+            if generation == self._generation:
+                self._answers[id(request)] = answer
+        return answer
+
+    def _scripted(self, path: str) -> Answer | None:
+        for index, (fragment, answer) in enumerate(self._failures):
+            if fragment in path:
+                del self._failures[index]
+                return answer
+        return next((answer for fragment, answer in self._outages if fragment in path), None)

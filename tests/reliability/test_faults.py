@@ -4,8 +4,6 @@ once the part is back."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +15,8 @@ from sqlalchemy.engine import make_url
 from bot import i18n
 from bot.support_contact import support_contact
 from tests.conversation.replies import expected
+from tests.own_redis import OwnRedis
 from tests.postgres import fresh_database, postgres_admin_url
-from tests.processes import free_port
 from tests.reliability.report import Figures
 from tests.stack import Assistant, Layout, Stack, production_env, running_stack
 
@@ -96,47 +94,24 @@ def test_the_billing_database_unavailable(production_stack: Stack, sender: str, 
 
 
 @pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    """A Redis server of this test's own (the shared one stays up for everyone else)."""
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.fail("redis-server is not installed")
-    port = free_port()
-    yield port, tmp_path
-    subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True, check=False)
-
-
-def start_redis(port: int, workdir: Path) -> None:
-    subprocess.run(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--daemonize", "yes", "--dir", str(workdir), "--logfile", str(workdir / "redis.log")],
-        check=True,
-    )  # fmt: skip
-    for _ in range(50):
-        done = subprocess.run(
-            ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, check=False
-        )
-        if done.stdout.strip() == "PONG":
-            return
-        time.sleep(0.1)
-    pytest.fail("the test's Redis did not start")
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    server = OwnRedis(tmp_path)
+    yield server
+    server.stop()
 
 
 @pytest.mark.reliability("Faults", "Redis (lock store) down")
-def test_redis_down(model: str, own_redis: tuple[int, Path], sender: str, figures: Figures) -> None:
-    port, workdir = own_redis
-    start_redis(port, workdir)
+def test_redis_down(model: str, own_redis: OwnRedis, sender: str, figures: Figures) -> None:
+    own_redis.start()
     with fresh_database("billing_redis") as billing_url, fresh_database("tracker_redis") as tracker_url:
-        env = {**production_env(tracker_url, f"redis://127.0.0.1:{port}/1")}
+        env = {**production_env(tracker_url, own_redis.url(1))}
         layout = Layout(endpoints="endpoints.production.yml")
-        with running_stack(workdir, billing_url, model, layout, env) as stack:
+        with running_stack(own_redis.workdir, billing_url, model, layout, env) as stack:
             assistant = stack.assistant
             verify_camille(assistant, sender)
-            subprocess.run(
-                ["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True, check=False
-            )
+            own_redis.stop()
             during = assistant.texts(sender, "c'est combien mon solde ?")
-            start_redis(port, workdir)
+            own_redis.start()
             after = assistant.texts(sender, "c'est combien mon solde ?")
             log = stack.services["rasa"].log.read_text(encoding="utf-8", errors="replace")
             balance = balance_text(assistant)

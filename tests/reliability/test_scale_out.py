@@ -15,7 +15,7 @@ from bot import i18n
 from tests.conversation.replies import expected
 from tests.postgres import fresh_database
 from tests.reliability.report import Figures
-from tests.stack import Layout, Stack, production_env, running_stack
+from tests.stack import NGINX_ACCESS_LOG, Layout, Stack, production_env, running_stack
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +51,10 @@ def test_a_conversation_continues_when_its_messages_land_on_different_instances(
     assert balance in balance_reply
     through_nginx = assistant.texts(sender, "merci beaucoup")
     assert through_nginx, "the load balancer answered nothing"
+    # the HTTP API's token travels as ?token=: the access log leaves query strings out
+    assistant.tracker(sender)
+    access_log = (two_instances.services["nginx"].log.parent / NGINX_ACCESS_LOG).read_text(encoding="utf-8")
+    assert f"/conversations/{sender}/tracker" in access_log and assistant.token not in access_log
     figures["instances"] = len(two_instances.instance_urls)
     figures["messages"] = sum(e["event"] == "user" for e in assistant.tracker(sender)["events"])
 

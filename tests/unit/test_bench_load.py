@@ -10,9 +10,13 @@ from collections.abc import Iterator
 import pytest
 
 from bench.load import (
+    BILLING_SCRIPTS,
+    FOLLOW_UPS,
+    GOODBYES,
     Conversation,
     LoadResult,
     billing_conversations,
+    fitted,
     run_load,
     stock_conversations,
 )
@@ -142,3 +146,23 @@ def test_stock_conversations_have_the_billing_load_shape() -> None:
     stock = stock_conversations(17, seed=5)
     assert [len(c.messages) for c in stock] == [len(c.messages) for c in billing]
     assert len({c.sender for c in stock}) == 17
+
+
+def test_conversations_fitted_to_a_length_keep_the_script_and_its_goodbye_last() -> None:
+    played = billing_conversations(len(BILLING_SCRIPTS) * 3, seed=7, length=10)
+    assert all(len(c.messages) == 10 for c in played)
+    for conversation in played:
+        script = next(s for s in BILLING_SCRIPTS if s.messages[:3] == conversation.messages[:3])
+        extra = [m for m in conversation.messages if m not in script.messages]
+        assert extra and set(extra) <= set(FOLLOW_UPS[script.language])
+        if script.messages[-1] in GOODBYES:
+            assert conversation.messages[-1] == script.messages[-1]
+        else:
+            assert conversation.messages[: len(script.messages)] == script.messages
+
+
+def test_a_script_longer_than_the_length_is_refused() -> None:
+    longest = max(BILLING_SCRIPTS, key=lambda s: len(s.messages))
+    assert fitted(longest, len(longest.messages)) == longest.messages
+    with pytest.raises(ValueError):
+        fitted(longest, len(longest.messages) - 1)

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from rasa.utils.endpoints import EndpointConfig
 
 from bot import i18n
 from bot.language import conversation_language
+from bot.logs import OUR_LOGGERS, JsonFormatter
 from bot.nlg import LocaleNLG, render_variation
 
 NBSP = "\u202f"
@@ -89,3 +93,27 @@ async def test_nlg_formats_action_parameters() -> None:
         "utter_balance", tracker, "rest", balance=i18n.money_value(Decimal("42.1"), "EUR")
     )
     assert message == {"text": "Votre solde à régler est de 42,10\u00a0€."}
+
+
+@pytest.fixture
+def our_loggers_restored() -> Iterator[None]:
+    loggers = [logging.getLogger(name) for name in OUR_LOGGERS]
+    saved = [(logger.handlers[:], logger.level, logger.propagate) for logger in loggers]
+    yield
+    for logger, (handlers, level, propagate) in zip(loggers, saved, strict=True):
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+@pytest.mark.usefixtures("our_loggers_restored")
+def test_the_rasa_process_logs_json_when_its_endpoints_ask() -> None:
+    def json_handlers() -> list[logging.Handler]:
+        return [h for h in logging.getLogger("bot").handlers if isinstance(h.formatter, JsonFormatter)]
+
+    for handler in json_handlers():
+        logging.getLogger("bot").removeHandler(handler)
+    LocaleNLG(EndpointConfig(type="bot.nlg.LocaleNLG"))
+    assert json_handlers() == []
+    LocaleNLG(EndpointConfig(type="bot.nlg.LocaleNLG", json_logs=True))
+    assert len(json_handlers()) == 1

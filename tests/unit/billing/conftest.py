@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from bot.billing.database import make_engine, migrate, seed_demo
 from bot.billing.sql.backend import SqlBillingBackend
 from bot.billing.sql.schema import customers, metadata
-from tests.postgres import fresh_database
+from tests.postgres import empty_database, fresh_database
 
 TODAY = date(2026, 3, 11)  # a Wednesday
 NOW = datetime(2026, 3, 11, 10, 30, tzinfo=timezone.utc)
@@ -81,8 +81,5 @@ def ids(seeded: Engine) -> dict[str, int]:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def blank_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a database with nothing in it, for migration tests to build up revision by revision."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'blank.db'}"
-        return
-    with fresh_database("billing_migration") as url:
+    with empty_database(request.param, tmp_path, "billing_migration") as url:
         yield url

@@ -15,37 +15,37 @@ from bot.channels.splitting import split_text, utf16_length
 from tests.unit.channels.conftest import Clock
 
 
-def test_a_delivery_id_is_new_once() -> None:
+async def test_a_delivery_id_is_new_once() -> None:
     seen = RecentIds()
-    assert seen.first_time("update-1")
-    assert not seen.first_time("update-1")
-    assert seen.first_time("update-2")
+    assert await seen.first_time("update-1")
+    assert not await seen.first_time("update-1")
+    assert await seen.first_time("update-2")
 
 
-def test_old_ids_are_forgotten_by_age_and_by_count() -> None:
+async def test_old_ids_are_forgotten_by_age_and_by_count() -> None:
     clock = Clock()
     seen = RecentIds(capacity=2, ttl_s=60, clock=clock)
-    assert seen.first_time("a") and seen.first_time("b")
+    assert await seen.first_time("a") and await seen.first_time("b")
     clock.now += 59
-    assert not seen.first_time("a")
+    assert not await seen.first_time("a")
     clock.now += 2  # "a" and "b" are now 61 s old
-    assert seen.first_time("a")
-    assert seen.first_time("c") and seen.first_time("d")  # capacity 2: "a" pushed out
+    assert await seen.first_time("a")
+    assert await seen.first_time("c") and await seen.first_time("d")  # capacity 2: "a" pushed out
     assert len(seen) == 2
-    assert seen.first_time("a")
+    assert await seen.first_time("a")
 
 
-def test_a_recent_value_is_kept_until_it_is_too_old() -> None:
+async def test_a_recent_value_is_kept_until_it_is_too_old() -> None:
     clock = Clock()
     values: RecentValues[str] = RecentValues(ttl_s=60, capacity=10, clock=clock)
-    values.put("whatsapp-+33612345678", "options")
-    assert not values.add("whatsapp-+33612345678", "other")  # still fresh: kept
+    await values.put("whatsapp-+33612345678", "options")
+    assert not await values.add("whatsapp-+33612345678", "other")  # still fresh: kept
     clock.now += 60
-    assert values.get("whatsapp-+33612345678") is None
-    assert values.add("whatsapp-+33612345678", "other")
-    assert values.get("whatsapp-+33612345678") == "other"
-    values.pop("whatsapp-+33612345678")
-    assert values.get("whatsapp-+33612345678") is None
+    assert await values.get("whatsapp-+33612345678") is None
+    assert await values.add("whatsapp-+33612345678", "other")
+    assert await values.get("whatsapp-+33612345678") == "other"
+    await values.pop("whatsapp-+33612345678")
+    assert await values.get("whatsapp-+33612345678") is None
 
 
 def test_a_short_text_is_one_part() -> None:

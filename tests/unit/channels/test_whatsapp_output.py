@@ -118,19 +118,19 @@ async def test_buttons_become_a_numbered_list_and_are_remembered(
     await output.sender.idle()
     (message,) = sent(twilio_api)
     assert message["Body"] == "Como posso ajudar?\n\n1. Meu saldo\n2. Falar com um atendente"
-    assert output.offered_options(BR_SENDER) == [
+    assert await output.offered_options(BR_SENDER) == [
         Button("Meu saldo", "/check_balance"),
         Button("Falar com um atendente", "/request_human"),
     ]
-    assert output.offered_options(FR_SENDER) == []
+    assert await output.offered_options(FR_SENDER) == []
 
 
 async def test_options_are_forgotten_after_a_day(output: WhatsAppOutput, clock: Clock) -> None:
     await output.send_response(BR_SENDER, {"text": "?", "buttons": [{"title": "Sim", "payload": "/affirm"}]})
     clock.now += 23 * HOUR
-    assert output.offered_options(BR_SENDER) == [Button("Sim", "/affirm")]
+    assert await output.offered_options(BR_SENDER) == [Button("Sim", "/affirm")]
     clock.now += 2 * HOUR
-    assert output.offered_options(BR_SENDER) == []
+    assert await output.offered_options(BR_SENDER) == []
 
 
 async def test_a_long_text_goes_out_in_parts_in_order(output: WhatsAppOutput, twilio_api: FakeApi) -> None:
@@ -182,7 +182,7 @@ async def test_a_429_is_retried_once_without_a_duplicate(output: WhatsAppOutput,
 
 
 async def test_server_errors_are_retried_then_delivered(output: WhatsAppOutput, twilio_api: FakeApi) -> None:
-    output.customer_wrote(BR_SENDER)
+    await output.customer_wrote(BR_SENDER)
     twilio_api.fail(twilio_error(500), times=2, path_contains=MESSAGES_PATH)
     await output.send_response(BR_SENDER, agent_message("Bonjour"))  # awaited: raises if it failed
     assert len(sent(twilio_api)) == 3
@@ -217,7 +217,7 @@ async def test_a_reply_that_keeps_failing_is_logged_not_raised(
 async def test_an_agent_message_that_keeps_failing_raises(
     output: WhatsAppOutput, twilio_api: FakeApi
 ) -> None:
-    output.customer_wrote(BR_SENDER)
+    await output.customer_wrote(BR_SENDER)
     twilio_api.fail(twilio_error(502), times=10, path_contains=MESSAGES_PATH)
     with pytest.raises(DeliveryFailed) as failed:
         await output.send_response(BR_SENDER, agent_message("Bonjour"))
@@ -226,7 +226,7 @@ async def test_an_agent_message_that_keeps_failing_raises(
 
 
 async def test_a_refused_message_is_not_retried(output: WhatsAppOutput, twilio_api: FakeApi) -> None:
-    output.customer_wrote(BR_SENDER)
+    await output.customer_wrote(BR_SENDER)
     twilio_api.fail(
         twilio_error(400, 21211, "Invalid 'To' Phone Number"), times=1, path_contains=MESSAGES_PATH
     )
@@ -241,7 +241,7 @@ async def test_an_unreachable_api_is_retried_and_reported(clock: Clock) -> None:
     closed.stop()  # nothing listens on its port any more: connections are refused
     settings = make_settings(closed.url)
     output = WhatsAppOutput(settings, TwilioSender(settings, FAST_RETRIES), clock)
-    output.customer_wrote(BR_SENDER)
+    await output.customer_wrote(BR_SENDER)
     try:
         with pytest.raises(DeliveryFailed) as failed:
             await output.send_response(BR_SENDER, agent_message("Bonjour"))
@@ -265,7 +265,7 @@ async def test_a_request_without_an_answer_is_not_retried(
     slow = FakeApi(stalled).start()
     settings = make_settings(slow.url)
     output = WhatsAppOutput(settings, TwilioSender(settings, FAST_RETRIES, timeout_s=0.2), clock)
-    output.customer_wrote(BR_SENDER)
+    await output.customer_wrote(BR_SENDER)
     try:
         with pytest.raises(DeliveryFailed) as failed:
             await output.send_response(BR_SENDER, agent_message("Bonjour"))
@@ -282,7 +282,7 @@ async def test_a_request_without_an_answer_is_not_retried(
 async def test_an_agent_message_within_the_window_is_free_text_signed_by_the_agent(
     output: WhatsAppOutput, twilio_api: FakeApi, clock: Clock
 ) -> None:
-    output.customer_wrote(BR_SENDER)
+    await output.customer_wrote(BR_SENDER)
     clock.now += 23 * HOUR
     await output.send_response(BR_SENDER, agent_message("Já verifiquei a sua fatura."))
     (message,) = sent(twilio_api)
@@ -293,7 +293,7 @@ async def test_an_agent_message_within_the_window_is_free_text_signed_by_the_age
 async def test_outside_the_window_without_a_template_the_agent_is_told(
     untemplated: WhatsAppOutput, twilio_api: FakeApi, clock: Clock
 ) -> None:
-    untemplated.customer_wrote(BR_SENDER)
+    await untemplated.customer_wrote(BR_SENDER)
     clock.now += 25 * HOUR
     with pytest.raises(DeliveryFailed) as failed:
         await untemplated.send_response(BR_SENDER, agent_message("Ainda está aí?"))
@@ -304,7 +304,7 @@ async def test_outside_the_window_without_a_template_the_agent_is_told(
 async def test_outside_the_window_the_template_of_the_language_is_sent(
     output: WhatsAppOutput, twilio_api: FakeApi, clock: Clock
 ) -> None:
-    output.customer_wrote(BR_SENDER)
+    await output.customer_wrote(BR_SENDER)
     clock.now += 25 * HOUR
     await output.send_response(BR_SENDER, agent_message("Ainda está aí?"))
     (message,) = sent(twilio_api)

@@ -11,12 +11,11 @@ from contextlib import contextmanager
 
 import pytest
 from rasa.utils.endpoints import EndpointConfig
-from redis import Redis
 from redis.connection import parse_url
 
 from bot.resilience.lock_store import OrderedRedisLockStore
 from tests.processes import free_port
-from tests.stack import REDIS_URL
+from tests.stack import REDIS_URL, fail_unless_redis_answers
 
 REDIS = parse_url(REDIS_URL)
 
@@ -51,13 +50,7 @@ def recorded_logs() -> Iterator[list[logging.LogRecord]]:
 
 @pytest.fixture(scope="module", autouse=True)
 def redis_is_up() -> None:
-    client = Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except Exception as error:
-        pytest.fail(f"Redis is unreachable ({error}): start it (.ci/run does)")
-    finally:
-        client.close()
+    fail_unless_redis_answers()
 
 
 async def test_two_instances_serve_one_conversation_one_message_at_a_time_in_order() -> None:
