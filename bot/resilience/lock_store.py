@@ -5,19 +5,27 @@ Rasa's own RedisLockStore reads a conversation's ticket lock, changes it and wri
 commands: two instances receiving messages of one conversation at the same moment can be given the same
 ticket, and both go ahead. Here every change is one Redis transaction (WATCH/MULTI, retried on conflict).
 
+Rasa's tickets also expire `lock_lifetime` (60 s) after they are issued, whether their message is still
+being handled or still waiting: past that, the next message went ahead while one was being handled, or the
+waiting ones failed with a LockError (which Rasa's REST channel answers with a 200 and an empty reply: the
+message was lost). Here a ticket is a lease that its instance renews while the message waits and while it
+is handled, so the lifetime only measures how long the ticket of an instance that died blocks the others.
+
 When Redis cannot be reached, conversations go on with a lock held in this process (order is then kept
 per instance only) rather than fail: the outage and the recovery are logged once each.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from rasa.core.lock import TicketLock
+from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 from redis.client import Pipeline
@@ -27,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 POLL_INTERVAL_S = 0.02  # how often a waiting message looks whether its turn has come (Rasa: 1 s)
+RENEW_FRACTION = 3  # a ticket is renewed when a third of its lifetime has gone by
 REDIS_TIMEOUT_S = 2.0  # a Redis that does not answer in time counts as down
 KEY_TTL_FACTOR = 10  # a lock left behind by a crashed instance disappears after 10 lock lifetimes
 
@@ -57,17 +66,60 @@ class OrderedRedisLockStore(RedisLockStore):
             return
         self._note_recovery()
         try:
-            lock = await self._acquire_lock(conversation_id, ticket, poll)
+            lock, ticket = await self._wait_for_turn(conversation_id, ticket, lock_lifetime, poll)
         except RedisError as error:  # Redis went away while this message waited: go on
             self._note_outage(error)
             lock = TicketLock(conversation_id)
+        lease = asyncio.create_task(self._keep_renewing(conversation_id, ticket, lock_lifetime))
         try:
             yield lock
         finally:
+            lease.cancel()
             try:
                 self.cleanup(conversation_id, ticket)
             except RedisError as error:
                 self._note_outage(error)
+
+    async def _wait_for_turn(
+        self, conversation_id: str, ticket: int, lifetime: float, poll: float
+    ) -> tuple[TicketLock, int]:
+        """The lock once `ticket` is the first one, and the ticket (a new one, at the end of the queue, if
+        this process was stalled for so long that its ticket expired)."""
+        renewed = time.monotonic()
+        while True:
+            lock = self.get_lock(conversation_id)
+            if lock is not None and lock.now_serving == ticket:
+                return lock, ticket
+            if lock is None or _ticket(lock, ticket) is None:
+                logger.warning("lock_store.ticket_lost", extra={"ticket": ticket, "while": "waiting"})
+                ticket = self.issue_ticket(conversation_id, lifetime)
+                renewed = time.monotonic()
+            elif time.monotonic() - renewed > lifetime / RENEW_FRACTION:
+                self._renew(conversation_id, ticket, lifetime)
+                renewed = time.monotonic()
+            await asyncio.sleep(poll)
+
+    async def _keep_renewing(self, conversation_id: str, ticket: int, lifetime: float) -> None:
+        """While the message is handled: its ticket stays valid, however long that takes."""
+        while True:
+            await asyncio.sleep(lifetime / RENEW_FRACTION)
+            try:
+                if not self._renew(conversation_id, ticket, lifetime):
+                    logger.warning("lock_store.ticket_lost", extra={"ticket": ticket, "while": "serving"})
+                    return
+            except RedisError as error:
+                self._note_outage(error)
+
+    def _renew(self, conversation_id: str, ticket: int, lifetime: float) -> bool:
+        """Pushes the ticket's expiry `lifetime` from now; False if it is no longer there."""
+
+        def renew(lock: TicketLock | None) -> tuple[TicketLock | None, bool]:
+            mine = _ticket(lock, ticket) if lock is not None else None
+            if mine is not None:
+                mine.expires = time.time() + lifetime
+            return lock, mine is not None
+
+        return self._change(conversation_id, renew, lifetime)
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         def issue(lock: TicketLock | None) -> tuple[TicketLock | None, int]:
@@ -111,6 +163,17 @@ class OrderedRedisLockStore(RedisLockStore):
         self.red.transaction(apply, key)
         return results[-1]
 
+    def update_lock(self, conversation_id: str) -> None:
+        """Rasa's read-then-write (it would undo another instance's change made in between), in one
+        transaction. Our waiting loop does not call it; Rasa's server routes' locks go through `lock`."""
+
+        def drop_expired(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
+            if lock is not None:
+                lock.remove_expired_tickets()
+            return lock, None
+
+        self._change(conversation_id, drop_expired)
+
     def _note_outage(self, error: Exception) -> None:
         if not self._redis_down:
             self._redis_down = True
@@ -120,3 +183,8 @@ class OrderedRedisLockStore(RedisLockStore):
         if self._redis_down:
             self._redis_down = False
             logger.warning("lock_store.recovered")
+
+
+def _ticket(lock: TicketLock, number: int) -> Ticket | None:
+    """The ticket `number` if it is still valid."""
+    return next((t for t in lock.tickets if t.number == number and not t.has_expired()), None)
