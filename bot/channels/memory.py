@@ -27,7 +27,6 @@ from bot.channels.recent_redis import (
     TIMEOUT_S,
     Codec,
     RedisLink,
-    RedisRecentIds,
     RedisRecentValues,
 )
 
@@ -60,9 +59,8 @@ class ChannelMemory:
         capacity: int = DEFAULT_CAPACITY,
         clock: Callable[[], float] = time.monotonic,
     ) -> IdMemory:
-        """`capacity` and `clock` are the local memory's (in Redis, keys expire by themselves)."""
-        local = RecentIds(capacity, ttl_s, clock)
-        return local if self._link is None else RedisRecentIds(self._link, name, ttl_s, local)
+        """An id is new when `values(name)` can add it: in Redis, one `SET key true NX EX ttl`."""
+        return RecentIds(self.values(name, ttl_s, capacity, clock))
 
     def values(
         self,
@@ -72,6 +70,7 @@ class ChannelMemory:
         clock: Callable[[], float] = time.monotonic,
         codec: Codec[V] = JSON_VALUE,
     ) -> ValueMemory[V]:
+        """`capacity` and `clock` are the local memory's (in Redis, keys expire by themselves)."""
         local: RecentValues[V] = RecentValues(ttl_s, capacity, clock)
         return local if self._link is None else RedisRecentValues(self._link, name, ttl_s, codec, local)
 

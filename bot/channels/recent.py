@@ -2,9 +2,9 @@
 in this process's memory, bounded in age (`ttl_s`) and in size (the least recently stored of more than
 `capacity` keys goes first).
 
-- `IdMemory` (`RecentIds`): the ids of recent webhook deliveries (Telegram's update_id, Twilio's
-  MessageSid), so that a delivery the platform sends again (a retry after a timeout, a replayed request)
-  is processed once.
+- `IdMemory` (`RecentIds`, over a value memory): the ids of recent webhook deliveries (Telegram's
+  update_id, Twilio's MessageSid), so that a delivery the platform sends again (a retry after a
+  timeout, a replayed request) is processed once.
 - `ValueMemory` (`RecentValues`): a value per conversation (the WhatsApp options offered, when the
   customer last wrote).
 
@@ -92,16 +92,10 @@ class RecentValues(Generic[V]):
 
 
 class RecentIds:
-    def __init__(
-        self,
-        capacity: int = DEFAULT_CAPACITY,
-        ttl_s: float = DEFAULT_TTL_S,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._seen: RecentValues[bool] = RecentValues(ttl_s, capacity, clock)
+    """An `IdMemory` over a value memory (this process's, or Redis's): an id is new when it can be added."""
+
+    def __init__(self, seen: ValueMemory[bool] | None = None) -> None:
+        self._seen: ValueMemory[bool] = seen if seen is not None else RecentValues()
 
     async def first_time(self, delivery_id: str) -> bool:
         return await self._seen.add(delivery_id, True)
-
-    def __len__(self) -> int:
-        return len(self._seen)

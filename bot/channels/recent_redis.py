@@ -4,8 +4,9 @@ processed once, a customer's "2" is read against the options another instance of
 24-hour window is known to all.
 
 One key per remembered thing, `<prefix>:<channel>:<memory>:<key>` (`billing:channel:telegram:update:42`),
-expiring with the memory's age limit: Redis, not a clock, forgets it. "First time" is one atomic
-`SET key 1 NX EX ttl`; values are JSON (`SET key <json> EX ttl`) through a `Codec`.
+expiring with the memory's age limit: Redis, not a clock, forgets it. Values are JSON (`SET key <json> EX
+ttl`) through a `Codec`; "add unless there" (an id's "first time", bot/channels/recent.py `RecentIds`) is
+one atomic `SET key <json> NX EX ttl`.
 
 When Redis cannot be reached (or answers too slowly), the call uses a memory in this process instead, so
 that a webhook never fails for it; the outage and the recovery are logged once each, per channel. While
@@ -28,7 +29,7 @@ from redis.asyncio import Redis
 from redis.asyncio.connection import parse_url
 from redis.exceptions import RedisError
 
-from bot.channels.recent import RecentIds, RecentValues
+from bot.channels.recent import RecentValues
 
 logger = logging.getLogger(__name__)
 
@@ -120,22 +121,6 @@ class RedisLink:
 def _expiry(ttl_s: float) -> int:
     """Redis's EX: whole seconds, at least one."""
     return max(1, math.ceil(ttl_s))
-
-
-class RedisRecentIds:
-    def __init__(self, link: RedisLink, memory: str, ttl_s: float, local: RecentIds) -> None:
-        self._link = link
-        self._memory = memory
-        self._ex = _expiry(ttl_s)
-        self._local = local
-
-    async def first_time(self, delivery_id: str) -> bool:
-        key = self._link.key(self._memory, delivery_id)
-
-        async def claim(redis: Redis) -> bool:
-            return bool(await redis.set(key, 1, nx=True, ex=self._ex))
-
-        return await self._link.run(claim, lambda: self._local.first_time(delivery_id))
 
 
 class RedisRecentValues(Generic[V]):

@@ -91,15 +91,14 @@ class WhatsAppOutput(MessageOutput):
         self._options: ValueMemory[list[Button]] = memory.values(
             "options", OPTIONS_TTL_S, MEMORY_CAPACITY, clock, BUTTONS
         )
-        # Within the window while the key lives (its age limit is the window); the value, the time of
-        # the customer's message (epoch seconds), is for whoever looks.
-        self._customer_wrote: ValueMemory[float] = memory.values(
+        # Within the window while the key lives: its age limit is the window, each message starts it again.
+        self._customer_wrote: ValueMemory[bool] = memory.values(
             "customer_wrote", SERVICE_WINDOW_S, MEMORY_CAPACITY, clock
         )
 
     # -- what the input channel tells and asks ------------------------------------------------------
     async def customer_wrote(self, sender_id: str) -> None:
-        await self._customer_wrote.put(sender_id, self.clock())
+        await self._customer_wrote.put(sender_id, True)
 
     async def offered_options(self, sender_id: str) -> list[Button]:
         """The options of the last message with buttons sent to the conversation (within a day)."""

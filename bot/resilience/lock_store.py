@@ -58,7 +58,7 @@ class OrderedRedisLockStore(RedisLockStore):
     ) -> AsyncIterator[TicketLock]:
         poll = min(wait_time_in_seconds, POLL_INTERVAL_S)
         try:
-            ticket = self.issue_ticket(conversation_id, lock_lifetime)
+            issued, ticket = self._issue(conversation_id, lock_lifetime)
         except (RedisError, LockError) as error:
             self._note_outage(error)
             async with self._local.lock(conversation_id, lock_lifetime, poll) as local_lock:
@@ -66,7 +66,11 @@ class OrderedRedisLockStore(RedisLockStore):
             return
         self._note_recovery()
         try:
-            lock, ticket = await self._wait_for_turn(conversation_id, ticket, lock_lifetime, poll)
+            lock, ticket = (
+                (issued, ticket)
+                if issued.now_serving == ticket  # as a conversation's messages mostly are: nobody before
+                else await self._wait_for_turn(conversation_id, ticket, lock_lifetime, poll)
+            )
         except RedisError as error:  # Redis went away while this message waited: go on
             self._note_outage(error)
             lock = TicketLock(conversation_id)
@@ -122,11 +126,16 @@ class OrderedRedisLockStore(RedisLockStore):
         return self._change(conversation_id, renew, lifetime)
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        def issue(lock: TicketLock | None) -> tuple[TicketLock | None, int]:
-            lock = lock or TicketLock(conversation_id)
-            return lock, lock.issue_ticket(lock_lifetime)
+        return self._issue(conversation_id, lock_lifetime)[1]
 
-        return self._change(conversation_id, issue, lock_lifetime)
+    def _issue(self, conversation_id: str, lifetime: float) -> tuple[TicketLock, int]:
+        """The lock as the new ticket left it, and the ticket."""
+
+        def issue(lock: TicketLock | None) -> tuple[TicketLock | None, tuple[TicketLock, int]]:
+            lock = lock or TicketLock(conversation_id)
+            return lock, (lock, lock.issue_ticket(lifetime))
+
+        return self._change(conversation_id, issue, lifetime)
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Gives up the ticket, and deletes the lock if nobody else holds one (in the same transaction)."""
@@ -162,17 +171,6 @@ class OrderedRedisLockStore(RedisLockStore):
 
         self.red.transaction(apply, key)
         return results[-1]
-
-    def update_lock(self, conversation_id: str) -> None:
-        """Rasa's read-then-write (it would undo another instance's change made in between), in one
-        transaction. Our waiting loop does not call it; Rasa's server routes' locks go through `lock`."""
-
-        def drop_expired(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
-            if lock is not None:
-                lock.remove_expired_tickets()
-            return lock, None
-
-        self._change(conversation_id, drop_expired)
 
     def _note_outage(self, error: Exception) -> None:
         if not self._redis_down:

@@ -57,7 +57,14 @@ def test_remembered_predictions_are_the_computed_ones(
     assert ted_cache.reads_only_states(ted), "TED reads texts: the memory would not be used"
     rule_only_data = component(agent, RuleOnlyDataProvider).provide()
     predict = getattr(TEDPolicy, "_billing_uncached_predict", TEDPolicy.predict_action_probabilities)
-    remembering = ted_cache.remembering(predict)
+    computations = 0
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal computations
+        computations += 1
+        return predict(*args, **kwargs)
+
+    remembering = ted_cache.remembering(counted)
     ted.__dict__.pop("_billing_predictions", None)
 
     points = 0
@@ -77,7 +84,6 @@ def test_remembered_predictions_are_the_computed_ones(
             assert again.probabilities is not first.probabilities
             points += 1
 
-    memory = ted_cache.memory_of(ted)
     assert points > 100
-    assert memory.hits >= points  # each second call, at least
-    assert memory.misses < points  # states recur across conversations
+    # Of the two calls per point, the second is always remembered, and states recur across conversations.
+    assert computations < points

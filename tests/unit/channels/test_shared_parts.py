@@ -24,14 +24,15 @@ async def test_a_delivery_id_is_new_once() -> None:
 
 async def test_old_ids_are_forgotten_by_age_and_by_count() -> None:
     clock = Clock()
-    seen = RecentIds(capacity=2, ttl_s=60, clock=clock)
+    values: RecentValues[bool] = RecentValues(ttl_s=60, capacity=2, clock=clock)
+    seen = RecentIds(values)
     assert await seen.first_time("a") and await seen.first_time("b")
     clock.now += 59
     assert not await seen.first_time("a")
     clock.now += 2  # "a" and "b" are now 61 s old
     assert await seen.first_time("a")
     assert await seen.first_time("c") and await seen.first_time("d")  # capacity 2: "a" pushed out
-    assert len(seen) == 2
+    assert len(values) == 2
     assert await seen.first_time("a")
 
 
